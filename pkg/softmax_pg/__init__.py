@@ -1,0 +1,46 @@
+r"""softmax_pg: the softmax policy's score function, derived, checked and put to work.
+
+The companion package of the book. Its core, importing nothing but numpy:
+
+* :mod:`softmax_pg.softmax`: :func:`softmax`, :func:`log_softmax` (stable log-sum-exp);
+* :mod:`softmax_pg.policy`: the linear softmax policy, its :func:`score`
+  :math:`\nabla_\theta\log\pi_\theta(a\mid s) = (\phi(s,a) - \mathbb{E}_\pi[\phi(s,\cdot)])/\tau`,
+  the weight-matrix form :func:`score_matrix`, entropy, Fisher information and
+  :class:`SoftmaxPolicy`;
+* :mod:`softmax_pg.features`: tabular and state-times-action feature maps.
+"""
+
+from .features import one_hot, state_action_features, tabular_features
+from .policy import (
+    SoftmaxPolicy,
+    action_probs,
+    entropy,
+    expected_features,
+    fisher_information,
+    log_prob,
+    log_prob_matrix,
+    sample_actions,
+    score,
+    score_matrix,
+)
+from .softmax import log_softmax, softmax
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "SoftmaxPolicy",
+    "action_probs",
+    "entropy",
+    "expected_features",
+    "fisher_information",
+    "log_prob",
+    "log_prob_matrix",
+    "log_softmax",
+    "one_hot",
+    "sample_actions",
+    "score",
+    "score_matrix",
+    "softmax",
+    "state_action_features",
+    "tabular_features",
+]

@@ -1,0 +1,126 @@
+"""Argument checks shared by every public function of :mod:`softmax_pg`.
+
+Public functions call these at the boundary; private helpers trust their caller.
+Each check raises a :class:`TypeError` (wrong kind of object) or a
+:class:`ValueError` (right kind, wrong value or shape) whose message names the
+argument, what it got and what was expected.
+"""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+__all__ = [
+    "as_real_array",
+    "check_actions",
+    "check_count",
+    "check_positive",
+    "check_rng",
+    "check_temperature",
+]
+
+
+def _describe(value: object) -> str:
+    """A short description of ``value`` for an error message."""
+    if isinstance(value, np.ndarray):
+        return f"an array of shape {value.shape} and dtype {value.dtype}"
+    return f"{value!r} of type {type(value).__name__}"
+
+
+def as_real_array(value: object, name: str, *, min_ndim: int = 0) -> np.ndarray:
+    """Return ``value`` as a finite float64 array with at least ``min_ndim`` axes.
+
+    Raises
+    ------
+    TypeError
+        If ``value`` is not an array of real numbers (strings, objects, complex).
+    ValueError
+        If it has fewer than ``min_ndim`` axes, or contains NaN or infinity.
+    """
+    try:
+        arr = np.asarray(value)
+    except ValueError as exc:  # ragged nested lists
+        raise ValueError(f"{name} must be a rectangular array of real numbers; got {value!r}") from exc
+    if arr.dtype == object or not (
+        np.issubdtype(arr.dtype, np.floating)
+        or np.issubdtype(arr.dtype, np.integer)
+        or np.issubdtype(arr.dtype, np.bool_)
+    ):
+        raise TypeError(f"{name} must be an array of real numbers; got {_describe(arr)}")
+    if arr.ndim < min_ndim:
+        raise ValueError(
+            f"{name} must have at least {min_ndim} dimension(s); got shape {arr.shape}"
+        )
+    arr = arr.astype(np.float64, copy=False)
+    if not np.all(np.isfinite(arr)):
+        bad = tuple(int(i) for i in np.argwhere(~np.isfinite(arr))[0])
+        raise ValueError(
+            f"{name} must contain only finite values; got {arr[bad]} at index {bad} "
+            f"(shape {arr.shape})"
+        )
+    return arr
+
+
+def check_temperature(temperature: object) -> float:
+    """Return the temperature as a float after checking it is a finite number > 0."""
+    if isinstance(temperature, (bool, np.bool_)) or not isinstance(temperature, numbers.Real):
+        raise TypeError(f"temperature must be a real number > 0; got {_describe(temperature)}")
+    tau = float(temperature)
+    if not np.isfinite(tau) or tau <= 0.0:
+        raise ValueError(f"temperature must be a finite number > 0; got {tau!r}")
+    return tau
+
+
+def check_positive(value: object, name: str) -> float:
+    """Return ``value`` as a float after checking it is a finite number > 0 (a step size)."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a real number > 0; got {_describe(value)}")
+    x = float(value)
+    if not np.isfinite(x) or x <= 0.0:
+        raise ValueError(f"{name} must be a finite number > 0; got {x!r}")
+    return x
+
+
+def check_count(value: object, name: str, *, minimum: int = 1) -> int:
+    """Return ``value`` as an int after checking it is an integer >= ``minimum``."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be an integer >= {minimum}; got {_describe(value)}")
+    n = int(value)
+    if n < minimum:
+        raise ValueError(f"{name} must be an integer >= {minimum}; got {n}")
+    return n
+
+
+def check_actions(actions: object, n_actions: int, name: str = "actions") -> np.ndarray:
+    """Return ``actions`` as an int64 array after checking each is in ``range(n_actions)``."""
+    arr = np.asarray(actions)
+    if arr.dtype == np.bool_ or not np.issubdtype(arr.dtype, np.integer):
+        raise TypeError(
+            f"{name} must be integer action indices in [0, {n_actions}); got {_describe(actions)}"
+        )
+    arr = arr.astype(np.int64, copy=False)
+    if arr.size and (arr.min() < 0 or arr.max() >= n_actions):
+        bad = arr[(arr < 0) | (arr >= n_actions)].flat[0]
+        raise ValueError(
+            f"{name} must lie in [0, {n_actions}) for {n_actions} action(s); got {int(bad)}"
+        )
+    return arr
+
+
+def check_rng(rng: object) -> np.random.Generator:
+    """Return a :class:`numpy.random.Generator`: ``rng`` itself, or one seeded with ``rng``.
+
+    ``None`` is refused on purpose: every random result of this package is reproducible.
+    """
+    if isinstance(rng, np.random.Generator):
+        return rng
+    if isinstance(rng, numbers.Integral) and not isinstance(rng, (bool, np.bool_)):
+        if int(rng) < 0:
+            raise ValueError(f"rng as a seed must be a non-negative integer; got {int(rng)}")
+        return np.random.default_rng(int(rng))
+    raise TypeError(
+        "rng must be a numpy.random.Generator or a non-negative integer seed; "
+        f"got {_describe(rng)}"
+    )

@@ -1,0 +1,495 @@
+r"""The linear softmax policy and its score function.
+
+Notation (the book's chapter "The softmax policy"): an action set of ``n_actions``
+actions; for a state :math:`s`, the feature vectors :math:`\phi(s, b) \in \mathbb{R}^d`
+of every action :math:`b`, stacked as ``features[..., b, :]``; parameters
+:math:`\theta \in \mathbb{R}^d`; a temperature :math:`\tau > 0`. The policy is
+
+.. math::
+
+    \pi_\theta(b \mid s) = \frac{\exp(\phi(s,b)^\top\theta / \tau)}
+                                {\sum_k \exp(\phi(s,k)^\top\theta / \tau)},
+
+and its score (Sutton & Barto 2018, eq. 13.9; Williams 1992) is
+
+.. math::
+
+    \nabla_\theta \log \pi_\theta(a \mid s)
+      = \frac{1}{\tau}\Bigl(\phi(s,a) - \mathbb{E}_{b\sim\pi_\theta}[\phi(s,b)]\Bigr)
+      = \frac{1}{\tau}\,\Phi^\top (e_a - \pi_\theta),
+
+where :math:`\Phi` is the ``(n_actions, n_features)`` matrix of features, :math:`e_a`
+the one-hot vector of action :math:`a` and :math:`\pi_\theta` the vector of
+probabilities. With tabular (one-hot) features :math:`\Phi` is a selection matrix and
+the score is :math:`(e_a - \pi_\theta)/\tau` placed in the rows of state :math:`s`: the
+"``1 - softmax`` for the chosen action, ``-softmax`` for the others" formula. It is
+one formula, so it is one function, :func:`score`.
+
+Every function is batched over leading axes: ``features`` of shape
+``(..., n_actions, n_features)`` and ``actions`` of a shape that broadcasts against
+``features.shape[:-2]``.
+"""
+
+from __future__ import annotations
+
+from typing import Union
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+from ._validation import (
+    as_real_array,
+    check_actions,
+    check_rng,
+    check_temperature,
+)
+from .softmax import _log_softmax
+
+__all__ = [
+    "SoftmaxPolicy",
+    "action_probs",
+    "entropy",
+    "expected_features",
+    "fisher_information",
+    "log_prob",
+    "log_prob_matrix",
+    "sample_actions",
+    "score",
+    "score_matrix",
+]
+
+SeedOrGenerator = Union[int, np.random.Generator]
+
+# ----------------------------------------------------------------------------- checks
+
+
+def _check_theta_features(theta: ArrayLike, features: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
+    th = as_real_array(theta, "theta")
+    if th.ndim != 1 or th.shape[0] == 0:
+        raise ValueError(f"theta must have shape (n_features,) with n_features >= 1; got shape {th.shape}")
+    phi = as_real_array(features, "features")
+    if phi.ndim < 2 or phi.shape[-1] != th.shape[0] or phi.shape[-2] == 0:
+        raise ValueError(
+            "features must have shape (..., n_actions, n_features) with n_actions >= 1 and "
+            f"n_features = len(theta) = {th.shape[0]}; got shape {phi.shape}"
+        )
+    return th, phi
+
+
+def _log_probs(theta: np.ndarray, features: np.ndarray, tau: float) -> np.ndarray:
+    """log pi(.|s) for checked arrays; raises if the preferences overflow."""
+    h = features @ theta
+    if not np.all(np.isfinite(h)):
+        raise ValueError(
+            "the preferences features @ theta overflowed float64 (|value| > 1.8e308); "
+            "expected theta and features small enough that every phi(s,b)^T theta is finite"
+        )
+    return _log_softmax(h, tau)
+
+
+def _actions_for(actions: ArrayLike, features: np.ndarray) -> np.ndarray:
+    a = check_actions(actions, features.shape[-2])
+    try:
+        np.broadcast_shapes(a.shape, features.shape[:-2])
+    except ValueError:
+        raise ValueError(
+            f"actions must have a shape that broadcasts against the batch shape "
+            f"features.shape[:-2] = {features.shape[:-2]}; got shape {a.shape}"
+        ) from None
+    return a
+
+
+def _take(values: np.ndarray, actions: np.ndarray) -> np.ndarray:
+    """values[..., actions] with broadcasting of the leading axes."""
+    shape = np.broadcast_shapes(values.shape[:-1], actions.shape)
+    v = np.broadcast_to(values, shape + values.shape[-1:])
+    a = np.broadcast_to(actions, shape)[..., None]
+    return np.take_along_axis(v, a, axis=-1)[..., 0]
+
+
+def _one_hot_minus(probs: np.ndarray, actions: np.ndarray) -> np.ndarray:
+    """e_a - pi, broadcasting ``actions`` against the leading axes of ``probs``."""
+    shape = np.broadcast_shapes(probs.shape[:-1], actions.shape)
+    g = -np.broadcast_to(probs, shape + probs.shape[-1:])  # a fresh, writable array
+    np.put_along_axis(g, np.broadcast_to(actions, shape)[..., None], 1.0 + _take(g, actions)[..., None], axis=-1)
+    return g
+
+
+# -------------------------------------------------------------------- linear features
+
+
+def action_probs(theta: ArrayLike, features: ArrayLike, temperature: float = 1.0) -> np.ndarray:
+    r"""Action probabilities :math:`\pi_\theta(\cdot \mid s)` of the linear softmax policy.
+
+    :math:`\pi_\theta(b \mid s) = \mathrm{softmax}(\Phi\theta/\tau)_b` (Sutton & Barto 2018,
+    eq. 13.2 with linear preferences, eq. 13.3).
+
+    Parameters
+    ----------
+    theta : array_like, shape (n_features,)
+        Policy parameters :math:`\theta`.
+    features : array_like, shape (..., n_actions, n_features)
+        ``features[..., b, :]`` is :math:`\phi(s, b)`.
+    temperature : float, default 1.0
+        :math:`\tau > 0`.
+
+    Returns
+    -------
+    numpy.ndarray, shape (..., n_actions)
+        Probabilities, summing to one over the last axis.
+
+    Raises
+    ------
+    TypeError, ValueError
+        On non-real, non-finite or mis-shaped input, or ``temperature <= 0``.
+    """
+    th, phi = _check_theta_features(theta, features)
+    return np.exp(_log_probs(th, phi, check_temperature(temperature)))
+
+
+def log_prob(
+    theta: ArrayLike, features: ArrayLike, actions: ArrayLike, temperature: float = 1.0
+) -> np.ndarray:
+    r"""Log-probability :math:`\log \pi_\theta(a \mid s)` of the chosen actions.
+
+    Parameters
+    ----------
+    theta : array_like, shape (n_features,)
+        Policy parameters.
+    features : array_like, shape (..., n_actions, n_features)
+        ``features[..., b, :]`` is :math:`\phi(s, b)`.
+    actions : int or array_like of int, shape broadcasting with features.shape[:-2]
+        The chosen actions :math:`a`, each in ``range(n_actions)``.
+    temperature : float, default 1.0
+        :math:`\tau > 0`.
+
+    Returns
+    -------
+    numpy.ndarray, shape broadcast(features.shape[:-2], actions.shape)
+        :math:`\phi(s,a)^\top\theta/\tau - \log\sum_k \exp(\phi(s,k)^\top\theta/\tau)`.
+    """
+    th, phi = _check_theta_features(theta, features)
+    a = _actions_for(actions, phi)
+    return _take(_log_probs(th, phi, check_temperature(temperature)), a)
+
+
+def expected_features(theta: ArrayLike, features: ArrayLike, temperature: float = 1.0) -> np.ndarray:
+    r"""The policy's average feature :math:`\mathbb{E}_{b\sim\pi_\theta}[\phi(s,b)] = \Phi^\top\pi_\theta`.
+
+    Parameters
+    ----------
+    theta : array_like, shape (n_features,)
+    features : array_like, shape (..., n_actions, n_features)
+    temperature : float, default 1.0
+
+    Returns
+    -------
+    numpy.ndarray, shape (..., n_features)
+        :math:`\sum_b \pi_\theta(b \mid s)\,\phi(s,b)`.
+    """
+    th, phi = _check_theta_features(theta, features)
+    p = np.exp(_log_probs(th, phi, check_temperature(temperature)))
+    return (p[..., None, :] @ phi)[..., 0, :]
+
+
+def score(
+    theta: ArrayLike, features: ArrayLike, actions: ArrayLike, temperature: float = 1.0
+) -> np.ndarray:
+    r"""The score :math:`\nabla_\theta \log \pi_\theta(a \mid s)` of the linear softmax policy.
+
+    .. math::
+
+        \nabla_\theta \log \pi_\theta(a \mid s)
+        = \frac{\phi(s,a) - \mathbb{E}_{b\sim\pi_\theta}[\phi(s,b)]}{\tau}
+        = \frac{\Phi^\top (e_a - \pi_\theta)}{\tau}.
+
+    It is computed in the second form: one pass over the features for the preferences,
+    one for the contraction. With tabular features (:func:`softmax_pg.tabular_features`)
+    it is :math:`(e_a - \pi_\theta)/\tau` in the entries of state :math:`s` and zero
+    elsewhere: ``1 - pi(a)`` for the chosen action, ``-pi(b)`` for every other.
+
+    Parameters
+    ----------
+    theta : array_like, shape (n_features,)
+        Policy parameters :math:`\theta`.
+    features : array_like, shape (..., n_actions, n_features)
+        ``features[..., b, :]`` is :math:`\phi(s, b)`; a single state is ``(n_actions, n_features)``.
+    actions : int or array_like of int, shape broadcasting with features.shape[:-2]
+        The chosen actions :math:`a`.
+    temperature : float, default 1.0
+        :math:`\tau > 0`.
+
+    Returns
+    -------
+    numpy.ndarray, shape broadcast(features.shape[:-2], actions.shape) + (n_features,)
+
+    Raises
+    ------
+    TypeError
+        If an argument is not real, or ``actions`` are not integers.
+    ValueError
+        On NaN or infinity, mismatched shapes, an action outside ``range(n_actions)``,
+        or ``temperature <= 0``.
+
+    References
+    ----------
+    Sutton & Barto (2018), §13.2 and eq. 13.9 (the "eligibility vector");
+    Williams (1992), "Simple statistical gradient-following algorithms for connectionist
+    reinforcement learning", *Machine Learning* 8.
+    """
+    th, phi = _check_theta_features(theta, features)
+    a = _actions_for(actions, phi)
+    tau = check_temperature(temperature)
+    g = _one_hot_minus(np.exp(_log_probs(th, phi, tau)), a)
+    return (g[..., None, :] @ phi)[..., 0, :] / tau
+
+
+def entropy(theta: ArrayLike, features: ArrayLike, temperature: float = 1.0) -> np.ndarray:
+    r"""Entropy :math:`H(\pi_\theta(\cdot\mid s)) = -\sum_b \pi_\theta(b\mid s)\log\pi_\theta(b\mid s)`.
+
+    Computed from the log-probabilities (never ``log(softmax)``); an action whose
+    probability underflows to zero contributes zero, its limit.
+
+    Parameters
+    ----------
+    theta : array_like, shape (n_features,)
+    features : array_like, shape (..., n_actions, n_features)
+    temperature : float, default 1.0
+
+    Returns
+    -------
+    numpy.ndarray, shape (...)
+        In nats, between 0 and :math:`\log(\text{n\_actions})`.
+    """
+    th, phi = _check_theta_features(theta, features)
+    logp = _log_probs(th, phi, check_temperature(temperature))
+    p = np.exp(logp)
+    return -np.sum(np.where(p > 0.0, p * logp, 0.0), axis=-1)
+
+
+def fisher_information(theta: ArrayLike, features: ArrayLike, temperature: float = 1.0) -> np.ndarray:
+    r"""Fisher information :math:`F(\theta) = \mathbb{E}_{a\sim\pi_\theta}[\nabla\log\pi\,\nabla\log\pi^\top]`.
+
+    For the linear softmax policy it equals the covariance of the features under the
+    policy, scaled: :math:`F = \mathrm{Cov}_{b\sim\pi_\theta}[\phi(s,b)]/\tau^2`, and
+    :math:`-F` is the Hessian of :math:`\log\pi_\theta(a\mid s)` for every action
+    :math:`a` (the book's chapter "Properties of the score").
+
+    Parameters
+    ----------
+    theta : array_like, shape (n_features,)
+    features : array_like, shape (..., n_actions, n_features)
+    temperature : float, default 1.0
+
+    Returns
+    -------
+    numpy.ndarray, shape (..., n_features, n_features)
+        Symmetric positive semi-definite; computed from centred features.
+    """
+    th, phi = _check_theta_features(theta, features)
+    tau = check_temperature(temperature)
+    p = np.exp(_log_probs(th, phi, tau))
+    centred = phi - (p[..., None, :] @ phi)  # phi(s,b) - E[phi]
+    weighted = centred * np.sqrt(p)[..., :, None]
+    f = np.swapaxes(weighted, -1, -2) @ weighted / tau**2
+    return 0.5 * (f + np.swapaxes(f, -1, -2))
+
+
+def sample_actions(
+    theta: ArrayLike, features: ArrayLike, rng: SeedOrGenerator, temperature: float = 1.0
+) -> np.ndarray:
+    r"""Draw :math:`a \sim \pi_\theta(\cdot \mid s)` for every state of the batch.
+
+    One uniform number per state, by inverting the cumulative distribution, so a
+    batch of states consumes ``rng`` exactly as a loop over the same states would.
+
+    Parameters
+    ----------
+    theta : array_like, shape (n_features,)
+    features : array_like, shape (..., n_actions, n_features)
+    rng : numpy.random.Generator or int
+        The source of randomness, or a seed for a new one.
+    temperature : float, default 1.0
+
+    Returns
+    -------
+    numpy.ndarray of int64, shape features.shape[:-2]
+    """
+    th, phi = _check_theta_features(theta, features)
+    gen = check_rng(rng)
+    p = np.exp(_log_probs(th, phi, check_temperature(temperature)))
+    return _inverse_cdf(p, gen.random(p.shape[:-1]))
+
+
+def _inverse_cdf(probs: np.ndarray, u: np.ndarray | float) -> np.ndarray:
+    """The action b with cdf(b-1) <= u < cdf(b), for uniforms ``u`` in [0, 1)."""
+    cdf = np.cumsum(probs, axis=-1)
+    a = np.sum(cdf <= np.asarray(u)[..., None], axis=-1)
+    return np.minimum(a, probs.shape[-1] - 1).astype(np.int64)
+
+
+# ---------------------------------------------------------------- weight-matrix form
+
+
+def _check_weights_state(weights: ArrayLike, state: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
+    w = as_real_array(weights, "weights")
+    if w.ndim != 2 or 0 in w.shape:
+        raise ValueError(
+            f"weights must have shape (n_state_features, n_actions), both >= 1; got shape {w.shape}"
+        )
+    x = as_real_array(state, "state")
+    if x.ndim < 1 or x.shape[-1] != w.shape[0]:
+        raise ValueError(
+            f"state must have shape (..., n_state_features) with n_state_features = "
+            f"weights.shape[0] = {w.shape[0]}; got shape {x.shape}"
+        )
+    return w, x
+
+
+def _log_probs_matrix(w: np.ndarray, x: np.ndarray, tau: float) -> np.ndarray:
+    h = x @ w
+    if not np.all(np.isfinite(h)):
+        raise ValueError(
+            "the preferences state @ weights overflowed float64; expected every entry finite"
+        )
+    return _log_softmax(h, tau)
+
+
+def _matrix_actions(actions: ArrayLike, w: np.ndarray, x: np.ndarray) -> np.ndarray:
+    a = check_actions(actions, w.shape[1])
+    try:
+        np.broadcast_shapes(a.shape, x.shape[:-1])
+    except ValueError:
+        raise ValueError(
+            f"actions must have a shape that broadcasts against state.shape[:-1] = "
+            f"{x.shape[:-1]}; got shape {a.shape}"
+        ) from None
+    return a
+
+
+def log_prob_matrix(
+    weights: ArrayLike, state: ArrayLike, actions: ArrayLike, temperature: float = 1.0
+) -> np.ndarray:
+    r"""Log-probability for the weight-matrix parametrisation, :math:`\pi = \mathrm{softmax}(W^\top x/\tau)`.
+
+    Parameters
+    ----------
+    weights : array_like, shape (n_state_features, n_actions)
+        The matrix :math:`W`; column :math:`b` holds the weights of action :math:`b`.
+    state : array_like, shape (..., n_state_features)
+        The state's feature vector :math:`x(s)`.
+    actions : int or array_like of int, shape broadcasting with state.shape[:-1]
+    temperature : float, default 1.0
+
+    Returns
+    -------
+    numpy.ndarray, shape broadcast(state.shape[:-1], actions.shape)
+    """
+    w, x = _check_weights_state(weights, state)
+    a = _matrix_actions(actions, w, x)
+    return _take(_log_probs_matrix(w, x, check_temperature(temperature)), a)
+
+
+def score_matrix(
+    weights: ArrayLike, state: ArrayLike, actions: ArrayLike, temperature: float = 1.0
+) -> np.ndarray:
+    r"""The score for the weight-matrix parametrisation, :math:`\nabla_W \log\pi(a\mid s) = x\,(e_a - \pi)^\top/\tau`.
+
+    Preferences are :math:`h = W^\top x / \tau` (in numpy, ``state @ weights / tau``) with
+    :math:`W` of shape ``(n_state_features, n_actions)``. The gradient is the outer
+    product of the state vector with :math:`e_a - \pi`: column :math:`a` gets
+    :math:`x(1-\pi_a)/\tau`, every other column :math:`b` gets :math:`-x\pi_b/\tau`. It is
+    :func:`score` with the features :math:`\phi(s,b) = x \otimes e_b`
+    (:func:`softmax_pg.state_action_features`) and :math:`\theta = \mathrm{vec}(W)`.
+
+    Parameters
+    ----------
+    weights : array_like, shape (n_state_features, n_actions)
+    state : array_like, shape (..., n_state_features)
+    actions : int or array_like of int, shape broadcasting with state.shape[:-1]
+    temperature : float, default 1.0
+
+    Returns
+    -------
+    numpy.ndarray, shape broadcast(state.shape[:-1], actions.shape) + (n_state_features, n_actions)
+
+    References
+    ----------
+    Sutton & Barto (2018), §13.2 and eq. 13.9, with features :math:`x(s)\otimes e_b`.
+    """
+    w, x = _check_weights_state(weights, state)
+    a = _matrix_actions(actions, w, x)
+    tau = check_temperature(temperature)
+    g = _one_hot_minus(np.exp(_log_probs_matrix(w, x, tau)), a)
+    return x[..., :, None] * g[..., None, :] / tau
+
+
+# ------------------------------------------------------------------------ the class
+
+
+class SoftmaxPolicy:
+    r"""A linear softmax policy :math:`\pi_\theta(b\mid s) \propto \exp(\phi(s,b)^\top\theta/\tau)`.
+
+    Holds the parameters :math:`\theta` and the temperature; every method takes the
+    features of the states it is asked about, ``(..., n_actions, n_features)``, and
+    calls the module's functions (one formula, one function).
+
+    Parameters
+    ----------
+    theta : array_like, shape (n_features,)
+        Initial parameters (copied).
+    temperature : float, default 1.0
+        :math:`\tau > 0`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from softmax_pg import SoftmaxPolicy, tabular_features
+    >>> phi = tabular_features(n_states=1, n_actions=3)[0]   # (3 actions, 3 features)
+    >>> policy = SoftmaxPolicy(np.zeros(3))
+    >>> policy.score(phi, 0)                                # e_0 - pi
+    array([ 0.66666667, -0.33333333, -0.33333333])
+    """
+
+    def __init__(self, theta: ArrayLike, temperature: float = 1.0) -> None:
+        th = as_real_array(theta, "theta")
+        if th.ndim != 1 or th.shape[0] == 0:
+            raise ValueError(f"theta must have shape (n_features,) with n_features >= 1; got shape {th.shape}")
+        self.theta = th.copy()
+        self.temperature = check_temperature(temperature)
+
+    @property
+    def n_features(self) -> int:
+        """Length of :math:`\\theta`."""
+        return int(self.theta.shape[0])
+
+    def __repr__(self) -> str:
+        return f"SoftmaxPolicy(n_features={self.n_features}, temperature={self.temperature})"
+
+    def probs(self, features: ArrayLike) -> np.ndarray:
+        """:func:`action_probs` with this policy's parameters: shape ``(..., n_actions)``."""
+        return action_probs(self.theta, features, self.temperature)
+
+    def log_prob(self, features: ArrayLike, actions: ArrayLike) -> np.ndarray:
+        """:func:`log_prob` with this policy's parameters."""
+        return log_prob(self.theta, features, actions, self.temperature)
+
+    def score(self, features: ArrayLike, actions: ArrayLike) -> np.ndarray:
+        """:func:`score` with this policy's parameters: shape ``(..., n_features)``."""
+        return score(self.theta, features, actions, self.temperature)
+
+    def expected_features(self, features: ArrayLike) -> np.ndarray:
+        """:func:`expected_features` with this policy's parameters."""
+        return expected_features(self.theta, features, self.temperature)
+
+    def entropy(self, features: ArrayLike) -> np.ndarray:
+        """:func:`entropy` with this policy's parameters."""
+        return entropy(self.theta, features, self.temperature)
+
+    def fisher_information(self, features: ArrayLike) -> np.ndarray:
+        """:func:`fisher_information` with this policy's parameters."""
+        return fisher_information(self.theta, features, self.temperature)
+
+    def sample(self, features: ArrayLike, rng: SeedOrGenerator) -> np.ndarray:
+        """:func:`sample_actions` with this policy's parameters: shape ``features.shape[:-2]``."""
+        return sample_actions(self.theta, features, rng, self.temperature)
