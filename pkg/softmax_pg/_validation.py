@@ -29,8 +29,15 @@ def _describe(value: object) -> str:
     return f"{value!r} of type {type(value).__name__}"
 
 
-def as_real_array(value: object, name: str, *, min_ndim: int = 0) -> np.ndarray:
-    """Return ``value`` as a finite float64 array with at least ``min_ndim`` axes.
+def as_real_array(
+    value: object, name: str, *, min_ndim: int = 0, finite: bool = True
+) -> np.ndarray:
+    """Return ``value`` as a float64 array with at least ``min_ndim`` axes.
+
+    With ``finite=False`` the (full-pass) check for NaN and infinity is left to the
+    caller, which must then make it some cheaper way: the policy functions check the
+    preferences ``features @ theta`` instead, which are non-finite whenever the
+    features are.
 
     Raises
     ------
@@ -54,7 +61,7 @@ def as_real_array(value: object, name: str, *, min_ndim: int = 0) -> np.ndarray:
             f"{name} must have at least {min_ndim} dimension(s); got shape {arr.shape}"
         )
     arr = arr.astype(np.float64, copy=False)
-    if not np.all(np.isfinite(arr)):
+    if finite and not np.all(np.isfinite(arr)):
         bad = tuple(int(i) for i in np.argwhere(~np.isfinite(arr))[0])
         raise ValueError(
             f"{name} must contain only finite values; got {arr[bad]} at index {bad} "

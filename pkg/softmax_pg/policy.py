@@ -43,7 +43,7 @@ from ._validation import (
     check_rng,
     check_temperature,
 )
-from .softmax import _log_softmax
+from .softmax import _log_softmax, _softmax
 
 __all__ = [
     "SoftmaxPolicy",
@@ -67,7 +67,7 @@ def _check_theta_features(theta: ArrayLike, features: ArrayLike) -> tuple[np.nda
     th = as_real_array(theta, "theta")
     if th.ndim != 1 or th.shape[0] == 0:
         raise ValueError(f"theta must have shape (n_features,) with n_features >= 1; got shape {th.shape}")
-    phi = as_real_array(features, "features")
+    phi = as_real_array(features, "features", finite=False)  # see _preferences
     if phi.ndim < 2 or phi.shape[-1] != th.shape[0] or phi.shape[-2] == 0:
         raise ValueError(
             "features must have shape (..., n_actions, n_features) with n_actions >= 1 and "
@@ -76,15 +76,32 @@ def _check_theta_features(theta: ArrayLike, features: ArrayLike) -> tuple[np.nda
     return th, phi
 
 
-def _log_probs(theta: np.ndarray, features: np.ndarray, tau: float) -> np.ndarray:
-    """log pi(.|s) for checked arrays; raises if the preferences overflow."""
-    h = features @ theta
-    if not np.all(np.isfinite(h)):
+def _preferences(theta: np.ndarray, features: np.ndarray) -> np.ndarray:
+    """Preferences phi(s,b)^T theta, checked finite.
+
+    This is where the features' finiteness is checked: a NaN or infinity in the
+    features makes its preference non-finite, so one cheap look at the preferences
+    replaces a full pass over the features.
+    """
+    with np.errstate(over="ignore", invalid="ignore"):
+        h = features @ theta
+    if not np.isfinite(h).all():
+        as_real_array(features, "features")  # raises, naming the bad entry, if there is one
         raise ValueError(
             "the preferences features @ theta overflowed float64 (|value| > 1.8e308); "
             "expected theta and features small enough that every phi(s,b)^T theta is finite"
         )
-    return _log_softmax(h, tau)
+    return h
+
+
+def _log_probs(theta: np.ndarray, features: np.ndarray, tau: float) -> np.ndarray:
+    """log pi(.|s) for checked arrays."""
+    return _log_softmax(_preferences(theta, features), tau)
+
+
+def _probs(theta: np.ndarray, features: np.ndarray, tau: float) -> np.ndarray:
+    """pi(.|s) for checked arrays."""
+    return _softmax(_preferences(theta, features), tau)
 
 
 def _actions_for(actions: ArrayLike, features: np.ndarray) -> np.ndarray:
@@ -144,7 +161,7 @@ def action_probs(theta: ArrayLike, features: ArrayLike, temperature: float = 1.0
         On non-real, non-finite or mis-shaped input, or ``temperature <= 0``.
     """
     th, phi = _check_theta_features(theta, features)
-    return np.exp(_log_probs(th, phi, check_temperature(temperature)))
+    return _probs(th, phi, check_temperature(temperature))
 
 
 def log_prob(
@@ -188,7 +205,7 @@ def expected_features(theta: ArrayLike, features: ArrayLike, temperature: float 
         :math:`\sum_b \pi_\theta(b \mid s)\,\phi(s,b)`.
     """
     th, phi = _check_theta_features(theta, features)
-    p = np.exp(_log_probs(th, phi, check_temperature(temperature)))
+    p = _probs(th, phi, check_temperature(temperature))
     return (p[..., None, :] @ phi)[..., 0, :]
 
 
@@ -240,8 +257,10 @@ def score(
     th, phi = _check_theta_features(theta, features)
     a = _actions_for(actions, phi)
     tau = check_temperature(temperature)
-    g = _one_hot_minus(np.exp(_log_probs(th, phi, tau)), a)
-    return (g[..., None, :] @ phi)[..., 0, :] / tau
+    g = _one_hot_minus(_probs(th, phi, tau), a)
+    if tau != 1.0:
+        g /= tau  # on the (..., n_actions) factor, cheaper than on the result
+    return (g[..., None, :] @ phi)[..., 0, :]
 
 
 def entropy(theta: ArrayLike, features: ArrayLike, temperature: float = 1.0) -> np.ndarray:
@@ -288,7 +307,7 @@ def fisher_information(theta: ArrayLike, features: ArrayLike, temperature: float
     """
     th, phi = _check_theta_features(theta, features)
     tau = check_temperature(temperature)
-    p = np.exp(_log_probs(th, phi, tau))
+    p = _probs(th, phi, tau)
     centred = phi - (p[..., None, :] @ phi)  # phi(s,b) - E[phi]
     weighted = centred * np.sqrt(p)[..., :, None]
     f = np.swapaxes(weighted, -1, -2) @ weighted / tau**2
@@ -317,7 +336,7 @@ def sample_actions(
     """
     th, phi = _check_theta_features(theta, features)
     gen = check_rng(rng)
-    p = np.exp(_log_probs(th, phi, check_temperature(temperature)))
+    p = _probs(th, phi, check_temperature(temperature))
     return _inverse_cdf(p, gen.random(p.shape[:-1]))
 
 
@@ -347,7 +366,8 @@ def _check_weights_state(weights: ArrayLike, state: ArrayLike) -> tuple[np.ndarr
 
 
 def _log_probs_matrix(w: np.ndarray, x: np.ndarray, tau: float) -> np.ndarray:
-    h = x @ w
+    with np.errstate(over="ignore", invalid="ignore"):
+        h = x @ w
     if not np.all(np.isfinite(h)):
         raise ValueError(
             "the preferences state @ weights overflowed float64; expected every entry finite"

@@ -29,6 +29,37 @@ def _log_softmax(h: np.ndarray, tau: float, axis: int = -1) -> np.ndarray:
     return z - np.log(np.sum(np.exp(z), axis=axis, keepdims=True))
 
 
+def _max_last(h: np.ndarray) -> np.ndarray:
+    """Maximum over the last axis, keeping it (no checks).
+
+    For the few actions of a policy a running ``np.maximum`` over the columns is about
+    three times faster than ``h.max(-1)``, whose inner loop is the short axis.
+    """
+    if h.shape[-1] > 16:
+        return np.max(h, axis=-1, keepdims=True)
+    m = h[..., 0].copy()
+    for b in range(1, h.shape[-1]):
+        np.maximum(m, h[..., b], out=m)
+    return m[..., None]
+
+
+def _softmax(h: np.ndarray, tau: float, axis: int = -1) -> np.ndarray:
+    """Softmax of checked float preferences ``h`` along ``axis`` (no checks).
+
+    Normalises the shifted exponentials directly: as stable as ``exp(_log_softmax)``
+    (every exponent is <= 0 and the sum is >= 1) with one ``exp`` and one ``log`` fewer,
+    which matters in the batched learners' inner loops. The sum over actions is a
+    product with a vector of ones, several times faster than ``sum`` over a short axis.
+    """
+    h = np.moveaxis(h, axis, -1)
+    z = h - _max_last(h)
+    if tau != 1.0:
+        z /= tau
+    np.exp(z, out=z)
+    z /= (z @ np.ones(z.shape[-1]))[..., None]
+    return np.moveaxis(z, -1, axis)
+
+
 def _check(preferences: ArrayLike, temperature: float, axis: int) -> tuple[np.ndarray, float, int]:
     h = as_real_array(preferences, "preferences", min_ndim=1)
     tau = check_temperature(temperature)
@@ -78,7 +109,7 @@ def log_softmax(preferences: ArrayLike, temperature: float = 1.0, axis: int = -1
 
 
 def softmax(preferences: ArrayLike, temperature: float = 1.0, axis: int = -1) -> np.ndarray:
-    r"""Probabilities :math:`\mathrm{softmax}(h/\tau)`, as ``exp(log_softmax(h))``.
+    r"""Probabilities :math:`\mathrm{softmax}(h/\tau)`, with the maximum subtracted first.
 
     Parameters
     ----------
@@ -105,4 +136,4 @@ def softmax(preferences: ArrayLike, temperature: float = 1.0, axis: int = -1) ->
     array([0.5, 0.5])
     """
     h, tau, axis = _check(preferences, temperature, axis)
-    return np.exp(_log_softmax(h, tau, axis))
+    return _softmax(h, tau, axis)

@@ -1,0 +1,160 @@
+"""The built book as a reader sees it: every page opened in headless Chromium.
+
+For each page of ``_toc.yml`` the test loads the built HTML from a local server, waits for
+MathJax to finish, and fails on a MathJax error (``mjx-merror``), on raw TeX delimiters
+left in the prose of a page with maths, on an image that did not load, or on a page that
+is missing from the build or from the table of contents. It saves a screenshot of each
+page under ``_build/screenshots/`` for a human to look at.
+
+Needs a built book (``make book``; ``make test`` builds it first) and Debian's
+``chromium`` and ``chromium-driver``. Outside CI a missing browser skips the test with the
+reason; in CI (``CI=true``) it fails, because CI installs them.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import os
+import shutil
+import threading
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+HTML = ROOT / "_build" / "html"
+SHOTS = ROOT / "_build" / "screenshots"
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
+IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+# Pages Sphinx writes that are not chapters.
+GENERATED = {"genindex.html", "search.html", "index.html", "py-modindex.html"}
+
+
+def toc_files() -> list[str]:
+    """Every document named in _toc.yml, in reading order (paths without suffix)."""
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
+    files = [toc["root"]]
+
+    def walk(entries):
+        for entry in entries or []:
+            if "file" in entry:
+                files.append(entry["file"])
+            walk(entry.get("sections"))
+
+    for part in toc.get("parts", []):
+        walk(part.get("chapters"))
+    walk(toc.get("chapters"))
+    return files
+
+
+def unavailable(reason: str):
+    if IN_CI:
+        pytest.fail(f"{reason} (CI=true: CI must provide it)")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="module")
+def server():
+    if not (HTML / "book").is_dir():
+        unavailable(f"the book is not built: {HTML} is missing (run `make book`)")
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(HTML))
+
+    class Quiet(handler.func):  # type: ignore[name-defined]
+        def log_message(self, *args):  # keep pytest's output clean
+            pass
+
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(HTML)))
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not (Path(CHROMIUM).exists() and Path(CHROMEDRIVER).exists()):
+        unavailable("Chromium is absent: install Debian's chromium and chromium-driver")
+    webdriver = pytest.importorskip("selenium.webdriver")
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for flag in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+        "--window-size=1280,1000",
+    ):
+        options.add_argument(flag)
+    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+    driver.set_page_load_timeout(60)
+    driver.set_script_timeout(60)
+    yield driver
+    driver.quit()
+
+
+def test_every_built_chapter_is_in_the_toc():
+    if not (HTML / "book").is_dir():
+        unavailable(f"the book is not built: {HTML} is missing (run `make book`)")
+    listed = {f"{f}.html" for f in toc_files()}
+    built = {str(p.relative_to(HTML)) for p in HTML.rglob("*.html") if "_static" not in p.parts}
+    built -= GENERATED
+    assert built - listed == set(), "pages built but missing from the table of contents"
+    assert listed - built == set(), "pages in the table of contents that were not built"
+
+
+# Text of the page without code, scripts and MathJax's own output.
+PROSE_TEXT = """
+const clone = document.querySelector('main') ? document.querySelector('main').cloneNode(true)
+                                             : document.body.cloneNode(true);
+clone.querySelectorAll('pre, code, script, style, mjx-container, .highlight, .cell_output')
+     .forEach(e => e.remove());
+return clone.textContent;
+"""
+
+WAIT_FOR_MATHJAX = """
+const done = arguments[arguments.length - 1];
+if (!window.MathJax || !window.MathJax.startup) { done('none'); return; }
+window.MathJax.startup.promise.then(() => done('ok')).catch(e => done('error: ' + e));
+"""
+
+
+@pytest.mark.parametrize("page", toc_files())
+def test_page_reads_right_in_chromium(page, server, browser):
+    path = HTML / f"{page}.html"
+    assert path.exists(), f"{page} is in _toc.yml but {path} was not built"
+    browser.get(f"{server}/{page}.html")
+    state = browser.execute_async_script(WAIT_FOR_MATHJAX)
+    assert not state.startswith("error"), f"{page}: MathJax failed: {state}"
+
+    source = path.read_text(encoding="utf-8")
+    has_math = 'class="math' in source or "\\(" in source or "$$" in source
+    if has_math:
+        assert state == "ok", f"{page}: the page has maths but MathJax did not load (offline MathJax missing?)"
+        n_math = browser.execute_script("return document.querySelectorAll('mjx-container').length")
+        assert n_math > 0, f"{page}: the page has maths but nothing was typeset"
+        prose = browser.execute_script(PROSE_TEXT)
+        for delimiter in ("$$", "\\(", "\\)", "\\[", "\\begin{"):
+            assert delimiter not in prose, f"{page}: raw TeX {delimiter!r} left in the text"
+    errors = browser.execute_script("return document.querySelectorAll('mjx-merror').length")
+    assert errors == 0, f"{page}: {errors} MathJax error(s) (mjx-merror)"
+
+    broken = browser.execute_script(
+        "return Array.from(document.images)"
+        ".filter(i => !(i.complete && i.naturalWidth > 0)).map(i => i.src)"
+    )
+    assert broken == [], f"{page}: images that did not load: {broken}"
+
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    height = browser.execute_script("return document.documentElement.scrollHeight")
+    browser.set_window_size(1280, min(max(int(height), 800), 16000))
+    browser.save_screenshot(str(SHOTS / (page.replace("/", "__") + ".png")))
+    browser.set_window_size(1280, 1000)
