@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import os
-
 import matplotlib
 
+# Plots made by the tests themselves never need a window. (Do not set MPLBACKEND in the
+# environment: the notebooks' kernels inherit it and would lose their inline figures.)
 matplotlib.use("Agg")
 
 SANITIZE = "tests/nbval_sanitize.cfg"
@@ -16,4 +16,3 @@ def pytest_configure(config):
     # relative to the project root so `pytest` works from any folder.
     if getattr(config.option, "nbval_sanitize_with", None):
         config.option.nbval_sanitize_with = str(config.rootpath / SANITIZE)
-    os.environ.setdefault("MPLBACKEND", "Agg")

@@ -30,7 +30,7 @@ CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 # Pages Sphinx writes that are not chapters.
-GENERATED = {"genindex.html", "search.html", "index.html", "py-modindex.html"}
+GENERATED = {"genindex.html", "search.html", "index.html", "py-modindex.html", "prf-prf.html"}
 
 
 def toc_files() -> list[str]:

@@ -7,9 +7,12 @@ The companion package of the book. Its core, importing nothing but numpy:
   :math:`\nabla_\theta\log\pi_\theta(a\mid s) = (\phi(s,a) - \mathbb{E}_\pi[\phi(s,\cdot)])/\tau`,
   the weight-matrix form :func:`score_matrix`, entropy, Fisher information and
   :class:`SoftmaxPolicy`;
-* :mod:`softmax_pg.features`: tabular and state-times-action feature maps.
+* :mod:`softmax_pg.features`: tabular and state-times-action feature maps;
+* :mod:`softmax_pg.gradcheck`: :func:`numerical_gradient`, the central differences that
+  check every gradient.
 """
 
+from .gradcheck import numerical_gradient
 from .features import one_hot, state_action_features, tabular_features
 from .policy import (
     SoftmaxPolicy,
@@ -36,6 +39,7 @@ __all__ = [
     "log_prob",
     "log_prob_matrix",
     "log_softmax",
+    "numerical_gradient",
     "one_hot",
     "sample_actions",
     "score",
