@@ -323,3 +323,73 @@ THETA = np.zeros(2)
 def test_bad_input_raises_clear_error(call, error, match):
     with pytest.raises(error, match=match):
         call()
+
+
+# ------------------------------------------------------------------ entropy and natural gradient
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_entropy_gradient_equals_central_difference(seed):
+    rng = np.random.default_rng(200 + seed)
+    n_actions, n_features = rng.integers(1, 7), rng.integers(1, 6)
+    tau = float(rng.uniform(0.3, 3.0))
+    phi, theta = rng.normal(size=(n_actions, n_features)), rng.normal(size=n_features)
+    numeric = central_difference(lambda t: entropy(t, phi, tau), theta)
+    np.testing.assert_allclose(sp.entropy_gradient(theta, phi, tau), numeric, rtol=1e-6, atol=1e-8)
+
+
+def test_entropy_gradient_is_minus_covariance_of_log_pi_and_phi():
+    rng = np.random.default_rng(7)
+    phi, theta = rng.normal(size=(3, 5, 2)), rng.normal(size=2)
+    p = action_probs(theta, phi)
+    logp = np.log(p)
+    centred_logp = logp - (p * logp).sum(-1, keepdims=True)
+    centred_phi = phi - expected_features(theta, phi)[..., None, :]
+    expected = -np.einsum("...b,...b,...bi->...i", p, centred_logp, centred_phi)
+    np.testing.assert_allclose(sp.entropy_gradient(theta, phi), expected, atol=1e-14)
+    # at the uniform policy the entropy is maximal: zero gradient
+    np.testing.assert_allclose(sp.entropy_gradient(np.zeros(2), np.ones((4, 2))), 0.0, atol=1e-15)
+
+
+def test_natural_gradient_solves_the_damped_system():
+    rng = np.random.default_rng(8)
+    phi, theta = rng.normal(size=(4, 3)), rng.normal(size=3)
+    f = fisher_information(theta, phi)
+    g = rng.normal(size=3)
+    x = sp.natural_gradient(f, g, damping=1e-2)
+    np.testing.assert_allclose((f + 1e-2 * np.eye(3)) @ x, g, rtol=1e-10)
+    # batched
+    fs, gs = np.stack([f, 2 * f]), np.stack([g, g])
+    np.testing.assert_allclose(sp.natural_gradient(fs, gs, 1e-2)[0], x)
+
+
+@pytest.mark.parametrize(
+    "call, error, match",
+    [
+        (lambda: sp.natural_gradient(np.eye(2), np.ones(3)), ValueError, r"gradient must have shape \(\.\.\., n_features\) with n_features = 2"),
+        (lambda: sp.natural_gradient(np.ones((2, 3)), np.ones(3)), ValueError, r"fisher must have shape \(\.\.\., n_features, n_features\)"),
+        (lambda: sp.natural_gradient(np.eye(2), np.ones(2), damping=0.0), ValueError, "damping must be a finite number > 0; got 0.0"),
+        (lambda: sp.natural_gradient(np.eye(2), [np.nan, 1.0]), ValueError, "gradient must contain only finite values"),
+        (lambda: sp.entropy_gradient(np.zeros(2), np.zeros((3, 2)), temperature=-1.0), ValueError, "temperature must be a finite number > 0"),
+    ],
+)
+def test_natural_and_entropy_bad_input(call, error, match):
+    with pytest.raises(error, match=match):
+        call()
+
+
+def test_preference_score_is_the_tabular_score_and_the_jacobian_row():
+    rng = np.random.default_rng(9)
+    h = rng.normal(size=(6, 4)) * 3
+    actions = rng.integers(0, 4, size=6)
+    g = sp.preference_score(h, actions, temperature=0.5)
+    # the same numbers as score() with one-hot features and theta = h, state by state
+    for i in range(6):
+        np.testing.assert_allclose(g[i], score(h[i], np.eye(4), actions[i], 0.5), atol=1e-15)
+        jac = central_difference(lambda v: sp.log_softmax(v, 0.5)[actions[i]], h[i])
+        np.testing.assert_allclose(g[i], jac, rtol=1e-7, atol=1e-8)
+    np.testing.assert_allclose(g.sum(axis=-1), 0.0, atol=1e-15)
+    with pytest.raises(ValueError, match=r"broadcasts against preferences.shape\[:-1\] = \(6,\)"):
+        sp.preference_score(h, [0, 1])
+    with pytest.raises(ValueError, match=r"actions must lie in \[0, 4\)"):
+        sp.preference_score(h, 4)

@@ -7,6 +7,8 @@ The companion package of the book. Its core, importing nothing but numpy:
   :math:`\nabla_\theta\log\pi_\theta(a\mid s) = (\phi(s,a) - \mathbb{E}_\pi[\phi(s,\cdot)])/\tau`,
   the weight-matrix form :func:`score_matrix`, entropy, Fisher information and
   :class:`SoftmaxPolicy`;
+* :mod:`softmax_pg.gaussian`: the Gaussian policy's log-density and score, for
+  continuous actions;
 * :mod:`softmax_pg.features`: tabular and state-times-action feature maps;
 * :mod:`softmax_pg.gradcheck`: :func:`numerical_gradient`, the central differences that
   check every gradient.
@@ -14,14 +16,18 @@ The companion package of the book. Its core, importing nothing but numpy:
 
 from .gradcheck import numerical_gradient
 from .features import one_hot, state_action_features, tabular_features
+from .gaussian import gaussian_log_prob, gaussian_sample, gaussian_score, gaussian_score_log_std
 from .policy import (
     SoftmaxPolicy,
     action_probs,
     entropy,
+    entropy_gradient,
     expected_features,
     fisher_information,
     log_prob,
     log_prob_matrix,
+    natural_gradient,
+    preference_score,
     sample_actions,
     score,
     score_matrix,
@@ -34,13 +40,20 @@ __all__ = [
     "SoftmaxPolicy",
     "action_probs",
     "entropy",
+    "entropy_gradient",
     "expected_features",
     "fisher_information",
+    "gaussian_log_prob",
+    "gaussian_sample",
+    "gaussian_score",
+    "gaussian_score_log_std",
     "log_prob",
     "log_prob_matrix",
     "log_softmax",
+    "natural_gradient",
     "numerical_gradient",
     "one_hot",
+    "preference_score",
     "sample_actions",
     "score",
     "score_matrix",

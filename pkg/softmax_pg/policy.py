@@ -40,6 +40,7 @@ from numpy.typing import ArrayLike
 from ._validation import (
     as_real_array,
     check_actions,
+    check_positive,
     check_rng,
     check_temperature,
 )
@@ -49,10 +50,13 @@ __all__ = [
     "SoftmaxPolicy",
     "action_probs",
     "entropy",
+    "entropy_gradient",
     "expected_features",
     "fisher_information",
     "log_prob",
     "log_prob_matrix",
+    "natural_gradient",
+    "preference_score",
     "sample_actions",
     "score",
     "score_matrix",
@@ -132,7 +136,56 @@ def _one_hot_minus(probs: np.ndarray, actions: np.ndarray) -> np.ndarray:
     return g
 
 
+def _score_from_probs(probs: np.ndarray, actions: np.ndarray, tau: float) -> np.ndarray:
+    """(e_a - pi) / tau: the score with respect to the preferences, from the probabilities.
+
+    The one implementation of the tabular score; :func:`score` multiplies it by the
+    features, and the batched learners (whose runs each have their own preferences) call
+    it directly after their own softmax.
+    """
+    g = _one_hot_minus(probs, actions)
+    if tau != 1.0:
+        g /= tau  # on the (..., n_actions) factor, cheaper than on the (..., n_features) result
+    return g
+
+
 # -------------------------------------------------------------------- linear features
+
+
+def preference_score(preferences: ArrayLike, actions: ArrayLike, temperature: float = 1.0) -> np.ndarray:
+    r"""The score with respect to the preferences, :math:`\nabla_h \log\mathrm{softmax}(h/\tau)_a = (e_a - \pi)/\tau`.
+
+    Row :math:`a` of the Jacobian of log-softmax, :math:`I - \mathbf{1}\pi^\top` (the book's
+    chapter "The tabular case and the weight-matrix case"): :math:`1 - \pi_a` for the chosen
+    action, :math:`-\pi_b` for every other, divided by :math:`\tau`. It is the tabular
+    score: :func:`score` with one-hot features gives the same numbers, since
+    :func:`score` is this vector multiplied by :math:`\Phi^\top`.
+
+    Parameters
+    ----------
+    preferences : array_like, shape (..., n_actions)
+        Finite preferences :math:`h` (for a tabular policy, the rows of the table).
+    actions : int or array_like of int, shape broadcasting with preferences.shape[:-1]
+    temperature : float, default 1.0
+
+    Returns
+    -------
+    numpy.ndarray, shape broadcast(preferences.shape[:-1], actions.shape) + (n_actions,)
+        Each row sums to zero.
+    """
+    h = as_real_array(preferences, "preferences", min_ndim=1)
+    if h.shape[-1] == 0:
+        raise ValueError(f"preferences must have at least one action on the last axis; got shape {h.shape}")
+    a = check_actions(actions, h.shape[-1])
+    try:
+        np.broadcast_shapes(a.shape, h.shape[:-1])
+    except ValueError:
+        raise ValueError(
+            f"actions must have a shape that broadcasts against preferences.shape[:-1] = "
+            f"{h.shape[:-1]}; got shape {a.shape}"
+        ) from None
+    tau = check_temperature(temperature)
+    return _score_from_probs(_softmax(h, tau), a, tau)
 
 
 def action_probs(theta: ArrayLike, features: ArrayLike, temperature: float = 1.0) -> np.ndarray:
@@ -257,10 +310,8 @@ def score(
     th, phi = _check_theta_features(theta, features)
     a = _actions_for(actions, phi)
     tau = check_temperature(temperature)
-    g = _one_hot_minus(_probs(th, phi, tau), a)
-    if tau != 1.0:
-        g /= tau  # on the (..., n_actions) factor, cheaper than on the result
-    return (g[..., None, :] @ phi)[..., 0, :]
+    g = _score_from_probs(_probs(th, phi, tau), a, tau)  # (e_a - pi) / tau
+    return (g[..., None, :] @ phi)[..., 0, :]  # Phi^T (e_a - pi) / tau
 
 
 def entropy(theta: ArrayLike, features: ArrayLike, temperature: float = 1.0) -> np.ndarray:
@@ -284,6 +335,35 @@ def entropy(theta: ArrayLike, features: ArrayLike, temperature: float = 1.0) -> 
     logp = _log_probs(th, phi, check_temperature(temperature))
     p = np.exp(logp)
     return -np.sum(np.where(p > 0.0, p * logp, 0.0), axis=-1)
+
+
+def entropy_gradient(theta: ArrayLike, features: ArrayLike, temperature: float = 1.0) -> np.ndarray:
+    r"""Gradient of the policy's entropy, :math:`\nabla_\theta H = -\frac{1}{\tau}\mathrm{Cov}_{b\sim\pi_\theta}\bigl[\log\pi_\theta(b\mid s),\ \phi(s,b)\bigr]`.
+
+    From :math:`H = -\sum_b \pi_b\log\pi_b` and :math:`\nabla\pi_b = \pi_b\,\nabla\log\pi_b`:
+    :math:`\nabla H = -\sum_b \pi_b\,(\log\pi_b + 1)\,\nabla\log\pi_b
+    = -\mathbb{E}_\pi\bigl[(\log\pi - \mathbb{E}_\pi[\log\pi])\,(\phi - \mathbb{E}_\pi[\phi])\bigr]/\tau`,
+    the constants dropping out because the expected score is zero (the book's chapter
+    "Natural gradient and entropy").
+
+    Parameters
+    ----------
+    theta : array_like, shape (n_features,)
+    features : array_like, shape (..., n_actions, n_features)
+    temperature : float, default 1.0
+
+    Returns
+    -------
+    numpy.ndarray, shape (..., n_features)
+    """
+    th, phi = _check_theta_features(theta, features)
+    tau = check_temperature(temperature)
+    logp = _log_probs(th, phi, tau)
+    p = np.exp(logp)
+    plogp = np.where(p > 0.0, p * logp, 0.0)
+    # weights pi_b (log pi_b - E[log pi]); they sum to zero, so phi needs no centring
+    weights = plogp - p * np.sum(plogp, axis=-1, keepdims=True)
+    return -(weights[..., None, :] @ phi)[..., 0, :] / tau
 
 
 def fisher_information(theta: ArrayLike, features: ArrayLike, temperature: float = 1.0) -> np.ndarray:
@@ -312,6 +392,41 @@ def fisher_information(theta: ArrayLike, features: ArrayLike, temperature: float
     weighted = centred * np.sqrt(p)[..., :, None]
     f = np.swapaxes(weighted, -1, -2) @ weighted / tau**2
     return 0.5 * (f + np.swapaxes(f, -1, -2))
+
+
+def natural_gradient(fisher: ArrayLike, gradient: ArrayLike, damping: float = 1e-3) -> np.ndarray:
+    r"""The natural gradient :math:`(F + \lambda I)^{-1} g`, by a damped linear solve.
+
+    The softmax policy's Fisher matrix (:func:`fisher_information`) is singular whenever
+    some direction of :math:`\theta` changes no probability (for instance tabular features:
+    adding a constant to every preference of a state), so the solve is damped by
+    :math:`\lambda > 0` (Kakade 2001; the book's chapter "Natural gradient and entropy").
+
+    Parameters
+    ----------
+    fisher : array_like, shape (..., n_features, n_features)
+        Symmetric positive semi-definite matrices :math:`F`.
+    gradient : array_like, shape (..., n_features)
+        The (vanilla) gradients :math:`g`.
+    damping : float, default 1e-3
+        :math:`\lambda > 0`, added to the diagonal.
+
+    Returns
+    -------
+    numpy.ndarray, shape broadcast of the batch shapes + (n_features,)
+    """
+    f = as_real_array(fisher, "fisher", min_ndim=2)
+    if f.shape[-1] != f.shape[-2] or f.shape[-1] == 0:
+        raise ValueError(f"fisher must have shape (..., n_features, n_features); got shape {f.shape}")
+    g = as_real_array(gradient, "gradient", min_ndim=1)
+    if g.shape[-1] != f.shape[-1]:
+        raise ValueError(
+            f"gradient must have shape (..., n_features) with n_features = {f.shape[-1]} to match "
+            f"fisher; got shape {g.shape}"
+        )
+    lam = check_positive(damping, "damping")
+    damped = f + lam * np.eye(f.shape[-1])
+    return np.linalg.solve(damped, g[..., None])[..., 0]
 
 
 def sample_actions(
@@ -440,8 +555,8 @@ def score_matrix(
     w, x = _check_weights_state(weights, state)
     a = _matrix_actions(actions, w, x)
     tau = check_temperature(temperature)
-    g = _one_hot_minus(np.exp(_log_probs_matrix(w, x, tau)), a)
-    return x[..., :, None] * g[..., None, :] / tau
+    g = _score_from_probs(np.exp(_log_probs_matrix(w, x, tau)), a, tau)  # (e_a - pi) / tau
+    return x[..., :, None] * g[..., None, :]  # the outer product x (e_a - pi)^T / tau
 
 
 # ------------------------------------------------------------------------ the class
