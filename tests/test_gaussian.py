@@ -64,6 +64,19 @@ def test_expected_scores_are_zero(seed, lam):
     assert abs(s_lam.mean()) < 5 * s_lam.std() / np.sqrt(len(actions))
 
 
+def test_one_parameter_vector_per_run():
+    rng = np.random.default_rng(2)
+    thetas, phi = rng.normal(size=(6, 2)), rng.normal(size=2)
+    actions, lams = rng.normal(size=6), rng.uniform(-1, 1, size=6)
+    batch = gaussian_score(thetas, phi, actions, lams)
+    for i in range(6):
+        np.testing.assert_allclose(batch[i], gaussian_score(thetas[i], phi, actions[i], lams[i]))
+    np.testing.assert_allclose(
+        gaussian_log_prob(thetas, phi, actions, lams),
+        [gaussian_log_prob(thetas[i], phi, actions[i], lams[i]) for i in range(6)],
+    )
+
+
 def test_same_seed_same_samples():
     theta, phi = np.array([1.0]), np.ones((10, 1))
     np.testing.assert_array_equal(gaussian_sample(theta, phi, 3), gaussian_sample(theta, phi, np.random.default_rng(3)))
@@ -72,10 +85,10 @@ def test_same_seed_same_samples():
 @pytest.mark.parametrize(
     "call, error, match",
     [
-        (lambda: gaussian_score(np.zeros(2), np.zeros(3), 0.0), ValueError, r"n_features = len\(theta\) = 2; got shape \(3,\)"),
-        (lambda: gaussian_score(np.zeros((2, 2)), np.zeros(2), 0.0), ValueError, r"theta must have shape \(n_features,\)"),
+        (lambda: gaussian_score(np.zeros(2), np.zeros(3), 0.0), ValueError, r"n_features = theta.shape\[-1\] = 2; got shape \(3,\)"),
+        (lambda: gaussian_score(np.zeros((2, 2)), np.zeros((3, 2)), 0.0), ValueError, r"theta's batch shape \(2,\) must broadcast against features' batch shape \(3,\)"),
         (lambda: gaussian_score(np.zeros(2), np.zeros(2), np.nan), ValueError, "actions must contain only finite values"),
-        (lambda: gaussian_score(np.zeros(2), np.zeros((3, 2)), [0.0, 1.0]), ValueError, r"broadcasts against features.shape\[:-1\] = \(3,\)"),
+        (lambda: gaussian_score(np.zeros(2), np.zeros((3, 2)), [0.0, 1.0]), ValueError, r"broadcasts against the batch shape \(3,\) of theta and features"),
         (lambda: gaussian_log_prob(np.zeros(2), np.zeros(2), 0.0, log_std=np.inf), ValueError, "log_std must contain only finite values"),
         (lambda: gaussian_log_prob(np.zeros(2), np.zeros(2), 0.0, log_std=1000.0), ValueError, r"log_std must lie in \[-300, 300\]"),
         (lambda: gaussian_score_log_std(["a"], np.zeros(1), 0.0), TypeError, "theta must be an array of real numbers"),

@@ -29,15 +29,22 @@ _LOG_SQRT_2PI = 0.5 * np.log(2.0 * np.pi)
 
 
 def _check(theta: ArrayLike, features: ArrayLike, log_std: ArrayLike) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    th = as_real_array(theta, "theta")
-    if th.ndim != 1 or th.shape[0] == 0:
-        raise ValueError(f"theta must have shape (n_features,) with n_features >= 1; got shape {th.shape}")
+    th = as_real_array(theta, "theta", min_ndim=1)
+    if th.shape[-1] == 0:
+        raise ValueError(f"theta must have shape (..., n_features) with n_features >= 1; got shape {th.shape}")
     phi = as_real_array(features, "features", min_ndim=1)
-    if phi.shape[-1] != th.shape[0]:
+    if phi.shape[-1] != th.shape[-1]:
         raise ValueError(
-            f"features must have shape (..., n_features) with n_features = len(theta) = "
-            f"{th.shape[0]}; got shape {phi.shape}"
+            f"features must have shape (..., n_features) with n_features = theta.shape[-1] = "
+            f"{th.shape[-1]}; got shape {phi.shape}"
         )
+    try:
+        np.broadcast_shapes(th.shape[:-1], phi.shape[:-1])
+    except ValueError:
+        raise ValueError(
+            f"theta's batch shape {th.shape[:-1]} must broadcast against features' "
+            f"batch shape {phi.shape[:-1]}"
+        ) from None
     lam = as_real_array(log_std, "log_std")
     if np.any(np.abs(lam) > 300.0):
         raise ValueError(
@@ -49,7 +56,7 @@ def _check(theta: ArrayLike, features: ArrayLike, log_std: ArrayLike) -> tuple[n
 
 def _mean(theta: np.ndarray, features: np.ndarray) -> np.ndarray:
     with np.errstate(over="ignore", invalid="ignore"):
-        mu = features @ theta
+        mu = np.einsum("...f,...f->...", features, theta)
     if not np.all(np.isfinite(mu)):
         raise ValueError("the mean features @ theta overflowed float64; expected a finite mean")
     return mu
@@ -61,8 +68,8 @@ def _actions(actions: ArrayLike, mu: np.ndarray) -> np.ndarray:
         np.broadcast_shapes(a.shape, mu.shape)
     except ValueError:
         raise ValueError(
-            f"actions must have a shape that broadcasts against features.shape[:-1] = {mu.shape}; "
-            f"got shape {a.shape}"
+            f"actions must have a shape that broadcasts against the batch shape {mu.shape} "
+            f"of theta and features; got shape {a.shape}"
         ) from None
     return a
 
@@ -74,8 +81,9 @@ def gaussian_log_prob(
 
     Parameters
     ----------
-    theta : array_like, shape (n_features,)
-        Parameters of the mean.
+    theta : array_like, shape (..., n_features)
+        Parameters of the mean; leading axes (one parameter vector per run, say) broadcast
+        against those of ``features``.
     features : array_like, shape (..., n_features)
         The state features :math:`\phi(s)`.
     actions : array_like, shape broadcasting with features.shape[:-1]
@@ -101,7 +109,7 @@ def gaussian_score(
 
     Parameters
     ----------
-    theta : array_like, shape (n_features,)
+    theta : array_like, shape (..., n_features)
     features : array_like, shape (..., n_features)
     actions : array_like, shape broadcasting with features.shape[:-1]
     log_std : float or array_like, default 0.0
@@ -130,7 +138,7 @@ def gaussian_score_log_std(
 
     Parameters
     ----------
-    theta : array_like, shape (n_features,)
+    theta : array_like, shape (..., n_features)
     features : array_like, shape (..., n_features)
     actions : array_like, shape broadcasting with features.shape[:-1]
     log_std : float or array_like, default 0.0
@@ -159,7 +167,7 @@ def gaussian_sample(
 
     Parameters
     ----------
-    theta : array_like, shape (n_features,)
+    theta : array_like, shape (..., n_features)
     features : array_like, shape (..., n_features)
     rng : numpy.random.Generator or int
         The source of randomness, or a seed for a new one.
