@@ -12,8 +12,19 @@ The companion package of the book. Its core, importing nothing but numpy:
 * :mod:`softmax_pg.features`: tabular and state-times-action feature maps;
 * :mod:`softmax_pg.gradcheck`: :func:`numerical_gradient`, the central differences that
   check every gradient.
+
+On top of the core: :mod:`softmax_pg.bandits` (the gradient bandit on the 10-armed
+testbed), :mod:`softmax_pg.continuous` (a continuous bandit for the Gaussian policy) and
+:mod:`softmax_pg.plotting` (learning curves with bands).
 """
 
+from .bandits import (
+    BanditRuns,
+    GradientBanditAgent,
+    run_gradient_bandit,
+    run_gradient_bandit_loop,
+    sample_testbed,
+)
 from .gradcheck import numerical_gradient
 from .features import one_hot, state_action_features, tabular_features
 from .gaussian import gaussian_log_prob, gaussian_sample, gaussian_score, gaussian_score_log_std
@@ -37,6 +48,8 @@ from .softmax import log_softmax, softmax
 __version__ = "0.1.0"
 
 __all__ = [
+    "BanditRuns",
+    "GradientBanditAgent",
     "SoftmaxPolicy",
     "action_probs",
     "entropy",
@@ -54,7 +67,10 @@ __all__ = [
     "numerical_gradient",
     "one_hot",
     "preference_score",
+    "run_gradient_bandit",
+    "run_gradient_bandit_loop",
     "sample_actions",
+    "sample_testbed",
     "score",
     "score_matrix",
     "softmax",

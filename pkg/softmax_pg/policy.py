@@ -44,7 +44,7 @@ from ._validation import (
     check_rng,
     check_temperature,
 )
-from .softmax import _log_softmax, _softmax
+from .softmax import _log_softmax, _softmax, _sum_last
 
 __all__ = [
     "SoftmaxPolicy",
@@ -132,7 +132,7 @@ def _one_hot_minus(probs: np.ndarray, actions: np.ndarray) -> np.ndarray:
     """e_a - pi, broadcasting ``actions`` against the leading axes of ``probs``."""
     shape = np.broadcast_shapes(probs.shape[:-1], actions.shape)
     g = -np.broadcast_to(probs, shape + probs.shape[-1:])  # a fresh, writable array
-    np.put_along_axis(g, np.broadcast_to(actions, shape)[..., None], 1.0 + _take(g, actions)[..., None], axis=-1)
+    g[np.indices(shape, sparse=True) + (np.broadcast_to(actions, shape),)] += 1.0
     return g
 
 
@@ -146,6 +146,21 @@ def _score_from_probs(probs: np.ndarray, actions: np.ndarray, tau: float) -> np.
     g = _one_hot_minus(probs, actions)
     if tau != 1.0:
         g /= tau  # on the (..., n_actions) factor, cheaper than on the (..., n_features) result
+    return g
+
+
+def _entropy_gradient_from_log_probs(log_probs: np.ndarray, tau: float) -> np.ndarray:
+    """Gradient of the entropy with respect to the preferences, from log pi (no checks).
+
+    -pi_b (log pi_b - E[log pi]) / tau; the weights sum to zero. :func:`entropy_gradient`
+    multiplies it by the features; learners with one table of preferences per run call it
+    directly. An action whose probability underflows to zero contributes zero, its limit.
+    """
+    p = np.exp(log_probs)
+    plogp = np.where(p > 0.0, p * log_probs, 0.0)
+    g = p * _sum_last(plogp)[..., None] - plogp
+    if tau != 1.0:
+        g /= tau
     return g
 
 
@@ -358,12 +373,8 @@ def entropy_gradient(theta: ArrayLike, features: ArrayLike, temperature: float =
     """
     th, phi = _check_theta_features(theta, features)
     tau = check_temperature(temperature)
-    logp = _log_probs(th, phi, tau)
-    p = np.exp(logp)
-    plogp = np.where(p > 0.0, p * logp, 0.0)
-    # weights pi_b (log pi_b - E[log pi]); they sum to zero, so phi needs no centring
-    weights = plogp - p * np.sum(plogp, axis=-1, keepdims=True)
-    return -(weights[..., None, :] @ phi)[..., 0, :] / tau
+    g = _entropy_gradient_from_log_probs(_log_probs(th, phi, tau), tau)
+    return (g[..., None, :] @ phi)[..., 0, :]  # Phi^T grad_h H
 
 
 def fisher_information(theta: ArrayLike, features: ArrayLike, temperature: float = 1.0) -> np.ndarray:
@@ -456,10 +467,25 @@ def sample_actions(
 
 
 def _inverse_cdf(probs: np.ndarray, u: np.ndarray | float) -> np.ndarray:
-    """The action b with cdf(b-1) <= u < cdf(b), for uniforms ``u`` in [0, 1)."""
-    cdf = np.cumsum(probs, axis=-1)
-    a = np.sum(cdf <= np.asarray(u)[..., None], axis=-1)
-    return np.minimum(a, probs.shape[-1] - 1).astype(np.int64)
+    """The action b with cdf(b-1) <= u < cdf(b), for uniforms ``u`` in [0, 1).
+
+    Counts the actions b < n - 1 whose cumulative probability is at most ``u`` (the
+    last action takes whatever rounding leaves above the final sum). For a few actions
+    the running sum goes column by column, faster than ``cumsum`` over a short axis and
+    in the same order.
+    """
+    n = probs.shape[-1]
+    u = np.asarray(u)
+    if n > 16:
+        cdf = np.cumsum(probs, axis=-1)
+        return np.minimum(np.sum(cdf <= u[..., None], axis=-1), n - 1).astype(np.int64)
+    shape = np.broadcast_shapes(probs.shape[:-1], u.shape)
+    cdf = np.zeros(shape)
+    a = np.zeros(shape, dtype=np.int64)
+    for b in range(n - 1):
+        cdf += probs[..., b]
+        a += cdf <= u
+    return a
 
 
 # ---------------------------------------------------------------- weight-matrix form

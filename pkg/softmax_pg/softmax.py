@@ -23,10 +23,7 @@ from ._validation import as_real_array, check_temperature
 __all__ = ["log_softmax", "softmax"]
 
 
-def _log_softmax(h: np.ndarray, tau: float, axis: int = -1) -> np.ndarray:
-    """Log-softmax of checked float preferences ``h`` along ``axis`` (no checks)."""
-    z = (h - np.max(h, axis=axis, keepdims=True)) / tau
-    return z - np.log(np.sum(np.exp(z), axis=axis, keepdims=True))
+
 
 
 def _max_last(h: np.ndarray) -> np.ndarray:
@@ -43,20 +40,44 @@ def _max_last(h: np.ndarray) -> np.ndarray:
     return m[..., None]
 
 
+def _sum_last(z: np.ndarray) -> np.ndarray:
+    """Sum over the last axis, one column at a time (no checks).
+
+    For a few actions this is faster than ``z.sum(-1)``, and unlike a product with a
+    vector of ones (BLAS) it adds in the same order whatever the batch size, so a batch
+    of runs gives bit for bit the numbers of the same runs one at a time.
+    """
+    if z.shape[-1] > 16:
+        return np.sum(z, axis=-1)
+    s = z[..., 0].copy()
+    for b in range(1, z.shape[-1]):
+        s += z[..., b]
+    return s
+
+
+def _log_softmax(h: np.ndarray, tau: float, axis: int = -1) -> np.ndarray:
+    """Log-softmax of checked float preferences ``h`` along ``axis`` (no checks)."""
+    h = np.moveaxis(h, axis, -1)
+    z = h - _max_last(h)
+    if tau != 1.0:
+        z /= tau
+    z -= np.log(_sum_last(np.exp(z)))[..., None]
+    return np.moveaxis(z, -1, axis)
+
+
 def _softmax(h: np.ndarray, tau: float, axis: int = -1) -> np.ndarray:
     """Softmax of checked float preferences ``h`` along ``axis`` (no checks).
 
     Normalises the shifted exponentials directly: as stable as ``exp(_log_softmax)``
     (every exponent is <= 0 and the sum is >= 1) with one ``exp`` and one ``log`` fewer,
-    which matters in the batched learners' inner loops. The sum over actions is a
-    product with a vector of ones, several times faster than ``sum`` over a short axis.
+    which matters in the batched learners' inner loops.
     """
     h = np.moveaxis(h, axis, -1)
     z = h - _max_last(h)
     if tau != 1.0:
         z /= tau
     np.exp(z, out=z)
-    z /= (z @ np.ones(z.shape[-1]))[..., None]
+    z /= _sum_last(z)[..., None]
     return np.moveaxis(z, -1, axis)
 
 
