@@ -86,7 +86,7 @@ def test_same_seed_same_samples():
     "call, error, match",
     [
         (lambda: gaussian_score(np.zeros(2), np.zeros(3), 0.0), ValueError, r"n_features = theta.shape\[-1\] = 2; got shape \(3,\)"),
-        (lambda: gaussian_score(np.zeros((2, 2)), np.zeros((3, 2)), 0.0), ValueError, r"theta's batch shape \(2,\) must broadcast against features' batch shape \(3,\)"),
+        (lambda: gaussian_score(np.zeros((2, 2)), np.zeros((3, 2)), 0.0), ValueError, r"theta.shape\[:-1\] must have a shape that broadcasts against features' batch shape \(3,\); got shape \(2,\)"),
         (lambda: gaussian_score(np.zeros(2), np.zeros(2), np.nan), ValueError, "actions must contain only finite values"),
         (lambda: gaussian_score(np.zeros(2), np.zeros((3, 2)), [0.0, 1.0]), ValueError, r"broadcasts against the batch shape \(3,\) of theta and features"),
         (lambda: gaussian_log_prob(np.zeros(2), np.zeros(2), 0.0, log_std=np.inf), ValueError, "log_std must contain only finite values"),

@@ -15,6 +15,7 @@ import numpy as np
 __all__ = [
     "as_real_array",
     "check_actions",
+    "check_broadcastable",
     "check_count",
     "check_positive",
     "check_rng",
@@ -131,3 +132,16 @@ def check_rng(rng: object) -> np.random.Generator:
         "rng must be a numpy.random.Generator or a non-negative integer seed; "
         f"got {_describe(rng)}"
     )
+
+
+def check_broadcastable(name: str, shape: tuple[int, ...], batch_shape: tuple[int, ...], batch: str) -> None:
+    """Raise a ValueError naming ``name`` unless ``shape`` broadcasts against ``batch_shape``.
+
+    ``batch`` describes the batch shape in the message, e.g. ``"features.shape[:-2] = (4,)"``.
+    """
+    try:
+        np.broadcast_shapes(shape, batch_shape)
+    except ValueError:
+        raise ValueError(
+            f"{name} must have a shape that broadcasts against {batch}; got shape {shape}"
+        ) from None

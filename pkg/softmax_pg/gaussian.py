@@ -21,7 +21,7 @@ from typing import Union
 import numpy as np
 from numpy.typing import ArrayLike
 
-from ._validation import as_real_array, check_rng
+from ._validation import as_real_array, check_broadcastable, check_rng
 
 __all__ = ["gaussian_log_prob", "gaussian_sample", "gaussian_score", "gaussian_score_log_std"]
 
@@ -38,13 +38,8 @@ def _check(theta: ArrayLike, features: ArrayLike, log_std: ArrayLike) -> tuple[n
             f"features must have shape (..., n_features) with n_features = theta.shape[-1] = "
             f"{th.shape[-1]}; got shape {phi.shape}"
         )
-    try:
-        np.broadcast_shapes(th.shape[:-1], phi.shape[:-1])
-    except ValueError:
-        raise ValueError(
-            f"theta's batch shape {th.shape[:-1]} must broadcast against features' "
-            f"batch shape {phi.shape[:-1]}"
-        ) from None
+    check_broadcastable("theta.shape[:-1]", th.shape[:-1], phi.shape[:-1],
+                        f"features' batch shape {phi.shape[:-1]}")
     lam = as_real_array(log_std, "log_std")
     if np.any(np.abs(lam) > 300.0):
         raise ValueError(
@@ -64,13 +59,7 @@ def _mean(theta: np.ndarray, features: np.ndarray) -> np.ndarray:
 
 def _actions(actions: ArrayLike, mu: np.ndarray) -> np.ndarray:
     a = as_real_array(actions, "actions")
-    try:
-        np.broadcast_shapes(a.shape, mu.shape)
-    except ValueError:
-        raise ValueError(
-            f"actions must have a shape that broadcasts against the batch shape {mu.shape} "
-            f"of theta and features; got shape {a.shape}"
-        ) from None
+    check_broadcastable("actions", a.shape, mu.shape, f"the batch shape {mu.shape} of theta and features")
     return a
 
 

@@ -40,6 +40,7 @@ from numpy.typing import ArrayLike
 from ._validation import (
     as_real_array,
     check_actions,
+    check_broadcastable,
     check_positive,
     check_rng,
     check_temperature,
@@ -67,10 +68,15 @@ SeedOrGenerator = Union[int, np.random.Generator]
 # ----------------------------------------------------------------------------- checks
 
 
-def _check_theta_features(theta: ArrayLike, features: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
+def _check_theta(theta: ArrayLike) -> np.ndarray:
     th = as_real_array(theta, "theta")
     if th.ndim != 1 or th.shape[0] == 0:
         raise ValueError(f"theta must have shape (n_features,) with n_features >= 1; got shape {th.shape}")
+    return th
+
+
+def _check_theta_features(theta: ArrayLike, features: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
+    th = _check_theta(theta)
     phi = as_real_array(features, "features", finite=False)  # see _preferences
     if phi.ndim < 2 or phi.shape[-1] != th.shape[0] or phi.shape[-2] == 0:
         raise ValueError(
@@ -110,13 +116,8 @@ def _probs(theta: np.ndarray, features: np.ndarray, tau: float) -> np.ndarray:
 
 def _actions_for(actions: ArrayLike, features: np.ndarray) -> np.ndarray:
     a = check_actions(actions, features.shape[-2])
-    try:
-        np.broadcast_shapes(a.shape, features.shape[:-2])
-    except ValueError:
-        raise ValueError(
-            f"actions must have a shape that broadcasts against the batch shape "
-            f"features.shape[:-2] = {features.shape[:-2]}; got shape {a.shape}"
-        ) from None
+    check_broadcastable("actions", a.shape, features.shape[:-2],
+                        f"the batch shape features.shape[:-2] = {features.shape[:-2]}")
     return a
 
 
@@ -192,13 +193,7 @@ def preference_score(preferences: ArrayLike, actions: ArrayLike, temperature: fl
     if h.shape[-1] == 0:
         raise ValueError(f"preferences must have at least one action on the last axis; got shape {h.shape}")
     a = check_actions(actions, h.shape[-1])
-    try:
-        np.broadcast_shapes(a.shape, h.shape[:-1])
-    except ValueError:
-        raise ValueError(
-            f"actions must have a shape that broadcasts against preferences.shape[:-1] = "
-            f"{h.shape[:-1]}; got shape {a.shape}"
-        ) from None
+    check_broadcastable("actions", a.shape, h.shape[:-1], f"preferences.shape[:-1] = {h.shape[:-1]}")
     tau = check_temperature(temperature)
     return _score_from_probs(_softmax(h, tau), a, tau)
 
@@ -518,13 +513,7 @@ def _log_probs_matrix(w: np.ndarray, x: np.ndarray, tau: float) -> np.ndarray:
 
 def _matrix_actions(actions: ArrayLike, w: np.ndarray, x: np.ndarray) -> np.ndarray:
     a = check_actions(actions, w.shape[1])
-    try:
-        np.broadcast_shapes(a.shape, x.shape[:-1])
-    except ValueError:
-        raise ValueError(
-            f"actions must have a shape that broadcasts against state.shape[:-1] = "
-            f"{x.shape[:-1]}; got shape {a.shape}"
-        ) from None
+    check_broadcastable("actions", a.shape, x.shape[:-1], f"state.shape[:-1] = {x.shape[:-1]}")
     return a
 
 
@@ -613,10 +602,7 @@ class SoftmaxPolicy:
     """
 
     def __init__(self, theta: ArrayLike, temperature: float = 1.0) -> None:
-        th = as_real_array(theta, "theta")
-        if th.ndim != 1 or th.shape[0] == 0:
-            raise ValueError(f"theta must have shape (n_features,) with n_features >= 1; got shape {th.shape}")
-        self.theta = th.copy()
+        self.theta = _check_theta(theta).copy()
         self.temperature = check_temperature(temperature)
 
     @property
