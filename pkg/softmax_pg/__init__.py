@@ -14,8 +14,13 @@ The companion package of the book. Its core, importing nothing but numpy:
   check every gradient.
 
 On top of the core: :mod:`softmax_pg.bandits` (the gradient bandit on the 10-armed
-testbed), :mod:`softmax_pg.continuous` (a continuous bandit for the Gaussian policy) and
-:mod:`softmax_pg.plotting` (learning curves with bands).
+testbed), :mod:`softmax_pg.envs` (the short corridor and a grid world as Gymnasium
+environments, registered as ``softmax_pg/ShortCorridor-v0`` and
+``softmax_pg/GridWorld-v0`` when the package is imported), :mod:`softmax_pg.learners`
+(REINFORCE with or without a baseline, one-step actor-critic), :mod:`softmax_pg.corridor`
+(the short corridor's closed form and batched runs), :mod:`softmax_pg.continuous` (a
+continuous bandit for the Gaussian policy) and :mod:`softmax_pg.plotting` (learning
+curves with bands, policies and values on a grid).
 """
 
 from .bandits import (
@@ -25,7 +30,23 @@ from .bandits import (
     run_gradient_bandit_loop,
     sample_testbed,
 )
+from .corridor import (
+    CorridorRuns,
+    short_corridor_optimum,
+    short_corridor_runs,
+    short_corridor_state_values,
+    short_corridor_value,
+)
+from .envs import GridWorld, ShortCorridor  # importing registers the Gymnasium ids
 from .gradcheck import numerical_gradient
+from .learners import (
+    LearningResult,
+    actor_critic,
+    discounted_returns,
+    episode_gradient,
+    reinforce,
+    sample_episode,
+)
 from .features import one_hot, state_action_features, tabular_features
 from .gaussian import gaussian_log_prob, gaussian_sample, gaussian_score, gaussian_score_log_std
 from .policy import (
@@ -49,11 +70,18 @@ __version__ = "0.1.0"
 
 __all__ = [
     "BanditRuns",
+    "CorridorRuns",
     "GradientBanditAgent",
+    "GridWorld",
+    "LearningResult",
+    "ShortCorridor",
     "SoftmaxPolicy",
     "action_probs",
+    "actor_critic",
+    "discounted_returns",
     "entropy",
     "entropy_gradient",
+    "episode_gradient",
     "expected_features",
     "fisher_information",
     "gaussian_log_prob",
@@ -67,12 +95,18 @@ __all__ = [
     "numerical_gradient",
     "one_hot",
     "preference_score",
+    "reinforce",
     "run_gradient_bandit",
     "run_gradient_bandit_loop",
     "sample_actions",
+    "sample_episode",
     "sample_testbed",
     "score",
     "score_matrix",
+    "short_corridor_optimum",
+    "short_corridor_runs",
+    "short_corridor_state_values",
+    "short_corridor_value",
     "softmax",
     "state_action_features",
     "tabular_features",
