@@ -65,7 +65,7 @@ def test_discounted_returns_by_hand():
 def test_reinforce_one_episode_by_hand():
     alpha, gamma = 0.1, 0.9
     res = reinforce(
-        ShortCorridor(), step_size=alpha, n_episodes=1, seed=SEED_RLR, features=PHI, gamma=gamma, theta0=[0.0, 0.0]
+        ShortCorridor(), step_size=alpha, n_episodes=1, rng=SEED_RLR, features=PHI, gamma=gamma, theta0=[0.0, 0.0]
     )
     assert res.lengths.tolist() == [3]  # right, left, right: the only 3-step episode
     # G_t from step t on: G_2 = -1, G_1 = -1 - 0.9, G_0 = -1 - 0.9 - 0.81
@@ -88,7 +88,7 @@ def test_reinforce_with_baseline_one_episode_by_hand():
         ShortCorridor(),
         step_size=alpha,
         n_episodes=1,
-        seed=SEED_RLR,
+        rng=SEED_RLR,
         features=PHI,
         gamma=gamma,
         theta0=[0.0, 0.0],
@@ -111,7 +111,7 @@ def test_reinforce_with_baseline_one_episode_by_hand():
 
 def test_reinforce_tabular_update_is_e_a_minus_pi():
     alpha = 0.5
-    res = reinforce(OneStep(), step_size=alpha, n_episodes=1, seed=4)
+    res = reinforce(OneStep(), step_size=alpha, n_episodes=1, rng=4)
     a = int(first_uniform(4) >= 0.5)
     r = 1.0 if a == 0 else 0.0
     expected = np.zeros(4)  # theta[s * 2 + b]; only state 0's entries move
@@ -125,7 +125,7 @@ def test_reinforce_tabular_update_is_e_a_minus_pi():
 @pytest.mark.parametrize("seed", [4, 5])
 def test_actor_critic_one_step_by_hand(seed):
     alpha, alpha_w = 0.5, 0.25
-    res = actor_critic(OneStep(), step_size=alpha, value_step_size=alpha_w, n_episodes=1, seed=seed)
+    res = actor_critic(OneStep(), step_size=alpha, value_step_size=alpha_w, n_episodes=1, rng=seed)
     a = int(first_uniform(seed) >= 0.5)
     delta = (1.0 if a == 0 else 0.0) + 0.0 - 0.0  # R + v(terminal) - v(start), w = 0
     expected = np.zeros(4)
@@ -141,7 +141,7 @@ def test_actor_critic_corridor_episode_by_hand():
         step_size=alpha,
         value_step_size=alpha_w,
         n_episodes=1,
-        seed=SEED_RLR,
+        rng=SEED_RLR,
         features=PHI,
         gamma=gamma,
         value_features=ONES,
@@ -167,22 +167,22 @@ def test_actor_critic_corridor_episode_by_hand():
 
 def test_result_shapes_and_reproducibility():
     env = GridWorld(("S.", ".G"))
-    a = reinforce(env, step_size=0.1, n_episodes=5, seed=0, baseline_step_size=0.1)
-    b = reinforce(env, step_size=0.1, n_episodes=5, seed=np.random.default_rng(0))
+    a = reinforce(env, step_size=0.1, n_episodes=5, rng=0, baseline_step_size=0.1)
+    b = reinforce(env, step_size=0.1, n_episodes=5, rng=np.random.default_rng(0))
     assert isinstance(a, LearningResult) and isinstance(a.policy, SoftmaxPolicy)
     assert a.returns.shape == a.lengths.shape == (5,)
     assert a.policy.theta.shape == (4 * 4,) and a.value_weights.shape == (4,)
     # the baseline changes the updates, not the first episode's draws
     assert a.returns[0] == b.returns[0]
-    again = reinforce(env, step_size=0.1, n_episodes=5, seed=0, baseline_step_size=0.1)
+    again = reinforce(env, step_size=0.1, n_episodes=5, rng=0, baseline_step_size=0.1)
     np.testing.assert_array_equal(a.policy.theta, again.policy.theta)
 
 
 def test_max_steps_cuts_episodes():
-    res = reinforce(ShortCorridor(), step_size=0.01, n_episodes=3, seed=0, features=PHI, theta0=[-20.0, 20.0], max_steps=7)
+    res = reinforce(ShortCorridor(), step_size=0.01, n_episodes=3, rng=0, features=PHI, theta0=[-20.0, 20.0], max_steps=7)
     assert res.lengths.tolist() == [7, 7, 7]
     np.testing.assert_array_equal(res.returns, -7.0)
-    res = actor_critic(ShortCorridor(), step_size=0.01, value_step_size=0.1, n_episodes=2, seed=0, max_steps=5, theta0=np.tile([20.0, -20.0], 4))
+    res = actor_critic(ShortCorridor(), step_size=0.01, value_step_size=0.1, n_episodes=2, rng=0, max_steps=5, theta0=np.tile([20.0, -20.0], 4))
     assert res.lengths.tolist() == [5, 5]
 
 
@@ -206,7 +206,7 @@ SMALL = ("S..", ".X.", "..G")
 
 def test_reinforce_with_baseline_finds_the_goal():
     env = GridWorld(SMALL)
-    res = reinforce(env, step_size=0.02, n_episodes=150, seed=0, baseline_step_size=0.1, max_steps=100)
+    res = reinforce(env, step_size=0.02, n_episodes=150, rng=0, baseline_step_size=0.1, max_steps=100)
     phi = tabular_features(env.n_states, 4)
     path = greedy_path(env, res.policy, phi)
     assert path[-1] == env.state(2, 2) and len(path) == 5  # four steps, around the pit
@@ -215,7 +215,7 @@ def test_reinforce_with_baseline_finds_the_goal():
 
 def test_actor_critic_finds_the_goal():
     env = GridWorld(SMALL)
-    res = actor_critic(env, step_size=0.2, value_step_size=0.2, n_episodes=60, seed=0, max_steps=100)
+    res = actor_critic(env, step_size=0.2, value_step_size=0.2, n_episodes=60, rng=0, max_steps=100)
     path = greedy_path(env, res.policy, tabular_features(env.n_states, 4))
     assert path[-1] == env.state(2, 2) and len(path) == 5
 
@@ -239,7 +239,7 @@ class BoxEnv(OneStep):
         (dict(gamma=1.5), ValueError, "gamma"),
         (dict(gamma=0.0), ValueError, "gamma"),
         (dict(max_steps=0), ValueError, "max_steps"),
-        (dict(seed=None), TypeError, "rng"),
+        (dict(rng=None), TypeError, "rng"),
         (dict(features=np.zeros((2, 3, 4))), ValueError, "features"),
         (dict(features=np.full((2, 2, 1), np.nan)), ValueError, "features"),
         (dict(theta0=np.zeros(3)), ValueError, "theta0"),
@@ -249,7 +249,7 @@ class BoxEnv(OneStep):
     ],
 )
 def test_reinforce_bad_input(kwargs, error, match):
-    args = dict(step_size=0.1, n_episodes=1, seed=0) | kwargs
+    args = dict(step_size=0.1, n_episodes=1, rng=0) | kwargs
     with pytest.raises(error, match=match):
         reinforce(OneStep(), **args)
 
@@ -263,16 +263,16 @@ def test_reinforce_bad_input(kwargs, error, match):
     ],
 )
 def test_actor_critic_bad_input(kwargs, error, match):
-    args = dict(step_size=0.1, value_step_size=0.1, n_episodes=1, seed=0) | kwargs
+    args = dict(step_size=0.1, value_step_size=0.1, n_episodes=1, rng=0) | kwargs
     with pytest.raises(error, match=match):
         actor_critic(OneStep(), **args)
 
 
 def test_learners_need_discrete_spaces():
     with pytest.raises(TypeError, match="observation_space"):
-        reinforce(BoxEnv(), step_size=0.1, n_episodes=1, seed=0)
+        reinforce(BoxEnv(), step_size=0.1, n_episodes=1, rng=0)
     with pytest.raises(TypeError, match="Discrete"):
-        actor_critic(BoxEnv(), step_size=0.1, value_step_size=0.1, n_episodes=1, seed=0)
+        actor_critic(BoxEnv(), step_size=0.1, value_step_size=0.1, n_episodes=1, rng=0)
     with pytest.raises(ValueError, match="rewards"):
         discounted_returns([[1.0]])
 

@@ -296,7 +296,7 @@ def reinforce(
     *,
     step_size: float,
     n_episodes: int,
-    seed: int | np.random.Generator,
+    rng: int | np.random.Generator,
     features: ArrayLike | None = None,
     gamma: float = 1.0,
     baseline_step_size: float | None = None,
@@ -337,7 +337,7 @@ def reinforce(
         :math:`\alpha > 0` (:math:`\alpha_\theta` with a baseline).
     n_episodes : int
         Number of episodes, at least 1.
-    seed : int or numpy.random.Generator
+    rng : int or numpy.random.Generator
         The source of every random draw (see the module's "Random draws").
     features : array_like, shape (n_states, n_actions, n_features), optional
         :math:`\phi(s, a)` for every observation :math:`s`; tabular by default.
@@ -376,7 +376,7 @@ def reinforce(
     episodes = check_count(n_episodes, "n_episodes")
     g = _discount(gamma)
     steps = check_count(max_steps, "max_steps")
-    rng = check_rng(seed)
+    rng = check_rng(rng)
     theta = _initial_theta(theta0, phi.shape[2])
     if baseline_step_size is None:
         if value_features is not None:
@@ -413,7 +413,7 @@ def actor_critic(
     step_size: float,
     value_step_size: float,
     n_episodes: int,
-    seed: int | np.random.Generator,
+    rng: int | np.random.Generator,
     features: ArrayLike | None = None,
     gamma: float = 1.0,
     value_features: ArrayLike | None = None,
@@ -448,7 +448,7 @@ def actor_critic(
         :math:`\alpha_w > 0`, the critic's step size.
     n_episodes : int
         Number of episodes, at least 1.
-    seed : int or numpy.random.Generator
+    rng : int or numpy.random.Generator
         The source of every random draw (see the module's "Random draws").
     features : array_like, shape (n_states, n_actions, n_features), optional
         :math:`\phi(s, a)`; tabular by default.
@@ -477,7 +477,7 @@ def actor_critic(
     episodes = check_count(n_episodes, "n_episodes")
     g = _discount(gamma)
     steps = check_count(max_steps, "max_steps")
-    rng = check_rng(seed)
+    rng = check_rng(rng)
     theta = _initial_theta(theta0, phi.shape[2])
     x = _value_features(value_features, n_states)
     w = np.zeros(x.shape[1])
