@@ -111,7 +111,7 @@ def single_runs(step_size, n_runs, n_episodes, seed, **kwargs):
             ShortCorridor(),
             step_size=step_size,
             n_episodes=n_episodes,
-            seed=rng,
+            rng=rng,
             features=corridor_features(),
             theta0=corridor_theta(0.05),
             **kwargs,
