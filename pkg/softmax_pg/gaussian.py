@@ -82,7 +82,7 @@ def gaussian_log_prob(
 
     Returns
     -------
-    numpy.ndarray, shape broadcast(features.shape[:-1], actions.shape)
+    numpy.ndarray, shape ``broadcast(features.shape[:-1], actions.shape)``
     """
     th, phi, lam = _check(theta, features, log_std)
     mu = _mean(th, phi)
@@ -106,7 +106,7 @@ def gaussian_score(
 
     Returns
     -------
-    numpy.ndarray, shape broadcast(features.shape[:-1], actions.shape) + (n_features,)
+    numpy.ndarray, shape ``broadcast(features.shape[:-1], actions.shape) + (n_features,)``
 
     References
     ----------
@@ -134,7 +134,7 @@ def gaussian_score_log_std(
 
     Returns
     -------
-    numpy.ndarray, shape broadcast(features.shape[:-1], actions.shape)
+    numpy.ndarray, shape ``broadcast(features.shape[:-1], actions.shape)``
 
     References
     ----------
@@ -164,7 +164,7 @@ def gaussian_sample(
 
     Returns
     -------
-    numpy.ndarray, shape broadcast(features.shape[:-1], log_std.shape)
+    numpy.ndarray, shape ``broadcast(features.shape[:-1], log_std.shape)``
     """
     th, phi, lam = _check(theta, features, log_std)
     gen = check_rng(rng)

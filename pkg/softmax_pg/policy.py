@@ -186,7 +186,7 @@ def preference_score(preferences: ArrayLike, actions: ArrayLike, temperature: fl
 
     Returns
     -------
-    numpy.ndarray, shape broadcast(preferences.shape[:-1], actions.shape) + (n_actions,)
+    numpy.ndarray, shape ``broadcast(preferences.shape[:-1], actions.shape) + (n_actions,)``
         Each row sums to zero.
     """
     h = as_real_array(preferences, "preferences", min_ndim=1)
@@ -245,7 +245,7 @@ def log_prob(
 
     Returns
     -------
-    numpy.ndarray, shape broadcast(features.shape[:-2], actions.shape)
+    numpy.ndarray, shape ``broadcast(features.shape[:-2], actions.shape)``
         :math:`\phi(s,a)^\top\theta/\tau - \log\sum_k \exp(\phi(s,k)^\top\theta/\tau)`.
     """
     th, phi = _check_theta_features(theta, features)
@@ -301,7 +301,7 @@ def score(
 
     Returns
     -------
-    numpy.ndarray, shape broadcast(features.shape[:-2], actions.shape) + (n_features,)
+    numpy.ndarray, shape ``broadcast(features.shape[:-2], actions.shape) + (n_features,)``
 
     Raises
     ------
@@ -453,7 +453,7 @@ def sample_actions(
 
     Returns
     -------
-    numpy.ndarray of int64, shape features.shape[:-2]
+    numpy.ndarray of int64, shape ``features.shape[:-2]``
     """
     th, phi = _check_theta_features(theta, features)
     gen = check_rng(rng)
@@ -533,7 +533,7 @@ def log_prob_matrix(
 
     Returns
     -------
-    numpy.ndarray, shape broadcast(state.shape[:-1], actions.shape)
+    numpy.ndarray, shape ``broadcast(state.shape[:-1], actions.shape)``
     """
     w, x = _check_weights_state(weights, state)
     a = _matrix_actions(actions, w, x)
@@ -561,7 +561,7 @@ def score_matrix(
 
     Returns
     -------
-    numpy.ndarray, shape broadcast(state.shape[:-1], actions.shape) + (n_state_features, n_actions)
+    numpy.ndarray, shape ``broadcast(state.shape[:-1], actions.shape) + (n_state_features, n_actions)``
 
     References
     ----------
