@@ -45,6 +45,7 @@ from ._validation import (
     check_rng,
     check_temperature,
 )
+from .softmax import _check as _check_preferences
 from .softmax import _log_softmax, _softmax, _sum_last
 
 __all__ = [
@@ -86,6 +87,18 @@ def _check_theta_features(theta: ArrayLike, features: ArrayLike) -> tuple[np.nda
     return th, phi
 
 
+def _finite_product(left: np.ndarray, right: np.ndarray, product: str) -> np.ndarray:
+    """``left @ right``, the preferences, after checking that every entry is finite."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        h = left @ right
+    if not np.isfinite(h).all():
+        raise ValueError(
+            f"the preferences {product} overflowed float64 (|value| > 1.8e308); "
+            "expected inputs small enough that every preference is finite"
+        )
+    return h
+
+
 def _preferences(theta: np.ndarray, features: np.ndarray) -> np.ndarray:
     """Preferences phi(s,b)^T theta, checked finite.
 
@@ -93,15 +106,11 @@ def _preferences(theta: np.ndarray, features: np.ndarray) -> np.ndarray:
     features makes its preference non-finite, so one cheap look at the preferences
     replaces a full pass over the features.
     """
-    with np.errstate(over="ignore", invalid="ignore"):
-        h = features @ theta
-    if not np.isfinite(h).all():
+    try:
+        return _finite_product(features, theta, "features @ theta")
+    except ValueError:
         as_real_array(features, "features")  # raises, naming the bad entry, if there is one
-        raise ValueError(
-            "the preferences features @ theta overflowed float64 (|value| > 1.8e308); "
-            "expected theta and features small enough that every phi(s,b)^T theta is finite"
-        )
-    return h
+        raise
 
 
 def _log_probs(theta: np.ndarray, features: np.ndarray, tau: float) -> np.ndarray:
@@ -150,6 +159,13 @@ def _score_from_probs(probs: np.ndarray, actions: np.ndarray, tau: float) -> np.
     return g
 
 
+def _p_log_p(log_probs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """pi and pi log pi from log pi; an action whose probability underflows to zero has
+    pi log pi = 0, its limit (not 0 * -inf)."""
+    p = np.exp(log_probs)
+    return p, np.where(p > 0.0, p * log_probs, 0.0)
+
+
 def _entropy_gradient_from_log_probs(log_probs: np.ndarray, tau: float) -> np.ndarray:
     """Gradient of the entropy with respect to the preferences, from log pi (no checks).
 
@@ -157,8 +173,7 @@ def _entropy_gradient_from_log_probs(log_probs: np.ndarray, tau: float) -> np.nd
     multiplies it by the features; learners with one table of preferences per run call it
     directly. An action whose probability underflows to zero contributes zero, its limit.
     """
-    p = np.exp(log_probs)
-    plogp = np.where(p > 0.0, p * log_probs, 0.0)
+    p, plogp = _p_log_p(log_probs)
     g = p * _sum_last(plogp)[..., None] - plogp
     if tau != 1.0:
         g /= tau
@@ -189,12 +204,9 @@ def preference_score(preferences: ArrayLike, actions: ArrayLike, temperature: fl
     numpy.ndarray, shape ``broadcast(preferences.shape[:-1], actions.shape) + (n_actions,)``
         Each row sums to zero.
     """
-    h = as_real_array(preferences, "preferences", min_ndim=1)
-    if h.shape[-1] == 0:
-        raise ValueError(f"preferences must have at least one action on the last axis; got shape {h.shape}")
+    h, tau, _ = _check_preferences(preferences, temperature, -1)  # as softmax() checks them
     a = check_actions(actions, h.shape[-1])
     check_broadcastable("actions", a.shape, h.shape[:-1], f"preferences.shape[:-1] = {h.shape[:-1]}")
-    tau = check_temperature(temperature)
     return _score_from_probs(_softmax(h, tau), a, tau)
 
 
@@ -342,9 +354,8 @@ def entropy(theta: ArrayLike, features: ArrayLike, temperature: float = 1.0) -> 
         In nats, between 0 and :math:`\log(\text{n\_actions})`.
     """
     th, phi = _check_theta_features(theta, features)
-    logp = _log_probs(th, phi, check_temperature(temperature))
-    p = np.exp(logp)
-    return -np.sum(np.where(p > 0.0, p * logp, 0.0), axis=-1)
+    _, plogp = _p_log_p(_log_probs(th, phi, check_temperature(temperature)))
+    return -np.sum(plogp, axis=-1)
 
 
 def entropy_gradient(theta: ArrayLike, features: ArrayLike, temperature: float = 1.0) -> np.ndarray:
@@ -502,13 +513,7 @@ def _check_weights_state(weights: ArrayLike, state: ArrayLike) -> tuple[np.ndarr
 
 
 def _log_probs_matrix(w: np.ndarray, x: np.ndarray, tau: float) -> np.ndarray:
-    with np.errstate(over="ignore", invalid="ignore"):
-        h = x @ w
-    if not np.all(np.isfinite(h)):
-        raise ValueError(
-            "the preferences state @ weights overflowed float64; expected every entry finite"
-        )
-    return _log_softmax(h, tau)
+    return _log_softmax(_finite_product(x, w, "state @ weights"), tau)
 
 
 def _matrix_actions(actions: ArrayLike, w: np.ndarray, x: np.ndarray) -> np.ndarray:
@@ -570,7 +575,8 @@ def score_matrix(
     w, x = _check_weights_state(weights, state)
     a = _matrix_actions(actions, w, x)
     tau = check_temperature(temperature)
-    g = _score_from_probs(np.exp(_log_probs_matrix(w, x, tau)), a, tau)  # (e_a - pi) / tau
+    probs = _softmax(_finite_product(x, w, "state @ weights"), tau)
+    g = _score_from_probs(probs, a, tau)  # (e_a - pi) / tau
     return x[..., :, None] * g[..., None, :]  # the outer product x (e_a - pi)^T / tau
 
 
