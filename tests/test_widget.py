@@ -273,6 +273,9 @@ def test_numbers_match_the_package(page, case):
     assert got["theta"] == list(map(float, spec["theta"])) and got["tau"] == spec["tau"]
     if not spec.get("tabular"):
         assert got["features"] == np.asarray(spec["features"], dtype=float).tolist()
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    slug = "".join(c if c.isalnum() else "-" for c in case)
+    q(page, "").screenshot(str(SHOTS / f"case-{slug}.png"))
 
 
 def test_keyboard_moves_points_theta_and_temperature(page):
@@ -340,7 +343,15 @@ def test_layout_fits_and_screenshots(page, width):
     plane = q(page, ".sa-plane").size
     assert plane["width"] >= 250, f"the plane is too small to drag in: {plane}"
     SHOTS.mkdir(parents=True, exist_ok=True)
-    root.screenshot(str(SHOTS / f"deriving_score-{width}.png"))
-    q(page, ".sa-tabular").click()
-    check_against_package(page)
-    root.screenshot(str(SHOTS / f"deriving_score-{width}-tabular.png"))
+    # the figure in its page (the sentence above it, the static figure's end), then the
+    # whole figure in a window tall enough to hold it, in both modes
+    page.execute_script("arguments[0].scrollIntoView({block: 'center'})", root)
+    page.save_screenshot(str(SHOTS / f"page-{width}.png"))
+    for mode in ("", "-tabular"):
+        if mode:
+            q(page, ".sa-tabular").click()
+            check_against_package(page)
+        height = page.execute_script("return arguments[0].getBoundingClientRect().height", root)
+        page.set_window_size(width, int(height) + 300)
+        page.execute_script("arguments[0].scrollIntoView({block: 'center'})", root)
+        root.screenshot(str(SHOTS / f"deriving_score-{width}{mode}.png"))

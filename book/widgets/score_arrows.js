@@ -115,9 +115,10 @@
     return e;
   }
 
-  function svg(tag, attrs) {
+  function svg(tag, attrs, ...children) {
     const e = document.createElementNS(SVGNS, tag);
     for (const [k, v] of Object.entries(attrs || {})) e.setAttribute(k, v);
+    e.append(...children);
     return e;
   }
 
@@ -138,6 +139,8 @@
   const STEP = 0.1; // arrow keys move a point by this much (Shift: 5 times as far)
   let counter = 0;
 
+  const COORDS = { height: 270, left: 30 }; // the one-hot chart: value v drawn at height cy(v)
+  const cy = (v) => 210 - 160 * v;
   const sx = (x) => (x - BOX.xmin) * UNIT;
   const sy = (y) => (BOX.ymax - y) * UNIT;
 
@@ -176,11 +179,33 @@
     layers.handles.append(thetaHandle);
     dragAndKeys(thetaHandle, () => st.theta);
 
+    // One-hot features: each action is its own coordinate, so instead of the plane we draw
+    // the coordinates side by side. Coordinate b of the average feature is pi_b (bar and
+    // star), coordinate b of phi(s,a) = e_a is 1 or 0 (dot), and the arrow from the star is
+    // coordinate b of the score (e_a - pi)_b / tau: the plane's picture, one axis at a time.
+    const coords = svg("svg", {
+      class: "sa-coords",
+      viewBox: `0 0 ${BOX.size} ${COORDS.height}`,
+      role: "img",
+      "aria-label": "One-hot features: for each action b, the bar is pi(b|s), the star the " +
+        "average feature's coordinate b, the dot the coordinate b of e_a, and the arrow the " +
+        "score's coordinate b",
+    });
+    coords.append(markers(id + "-t")); // its own markers: the plane is hidden in this mode
+    for (const v of [0, 1]) {
+      coords.append(svg("line", { class: v ? "sa-grid" : "sa-axis", x1: COORDS.left, x2: BOX.size,
+        y1: cy(v), y2: cy(v) }));
+      const t = svg("text", { class: "sa-tick", x: COORDS.left - 6, y: cy(v) + 4, "text-anchor": "end" });
+      t.textContent = String(v);
+      coords.append(t);
+    }
+    const coordsLayer = svg("g");
+    coords.append(coordsLayer);
     const tabularNote = el("p", { class: "sa-tabular-note", hidden: "" },
-      "One-hot features \u03c6(s,b) = e", el("sub", {}, "b"), " have as many coordinates as there " +
-      "are actions, so the plane is not drawn: \u03b8 holds one preference per action, and the " +
-      "score of the action taken is (e", el("sub", {}, "a"), " \u2212 \u03c0)/\u03c4.");
-    const figure = el("div", { class: "sa-figure" }, plane, tabularNote);
+      "One-hot features \u03c6(s,b) = e", el("sub", {}, "b"), ": one coordinate per action. Bars: " +
+      "\u03c0(b|s), the average feature; dots: e", el("sub", {}, "a"), "; arrows: the score " +
+      "(e", el("sub", {}, "a"), " \u2212 \u03c0)/\u03c4. \u03b8 holds one preference per action.");
+    const figure = el("div", { class: "sa-figure" }, plane, coords, tabularNote);
 
     // --- controls
     const tabularBox = el("input", { type: "checkbox", class: "sa-tabular" });
@@ -295,13 +320,27 @@
         // the plane: arrow, probability disc, label and draggable point of action b
         layers.arrows.append(svg("line", { class: "sa-score-arrow", "marker-end": `url(#${id}-orange)` }));
         layers.dots.append(svg("circle", { class: "sa-disc" }));
-        layers.dots.append(svg("text", { class: "sa-label" }));
+        layers.dots.append(svg("text", { class: "sa-label", "text-anchor": "middle" }));
         const h = handle("sa-point");
         h.dataset.action = b;
         layers.handles.append(h);
         dragAndKeys(h, () => st.features[b]);
       }
+      coordsLayer.replaceChildren();
+      const slot = (BOX.size - COORDS.left) / st.n;
+      for (let b = 0; b < st.n && st.tabular; b++) {
+        const x = COORDS.left + (b + 0.5) * slot;
+        const label = svg("text", { class: "sa-label", x, y: COORDS.height - 6, "text-anchor": "middle" });
+        label.textContent = "b = " + b;
+        coordsLayer.append(svg("g", { "data-action": b },
+          svg("rect", { class: "sa-bar-rect", x: x - 0.2 * slot, width: 0.4 * slot }),
+          svg("line", { class: "sa-score-arrow", x1: x, x2: x, "marker-end": `url(#${id}-t-orange)` }),
+          svg("path", { class: "sa-star", d: starPath(9, 3.8) }),
+          svg("circle", { class: "sa-onehot-dot", cx: x, r: 5 }),
+          label));
+      }
       plane.style.display = st.tabular ? "none" : "";
+      coords.style.display = st.tabular ? "" : "none";
       tabularNote.hidden = !st.tabular;
     }
 
@@ -352,7 +391,8 @@
         el("p", { class: "sa-sum" }, "\u03a3", el("sub", {}, "b"), " \u03c0(b|s) \u00b7 score of b = ",
           vectorHTML("sa-vec", weighted, fmtTiny), " (zero up to rounding)"));
 
-      if (!st.tabular) drawPlane();
+      if (st.tabular) drawCoords();
+      else drawPlane();
     }
 
     function drawPlane() {
@@ -372,10 +412,9 @@
         disc.setAttribute("cy", sy(y));
         disc.setAttribute("r", 28 * Math.sqrt(pi[b])); // area proportional to pi, as in the static figure
         const label = dots[2 * b + 1];
-        const right = sx(x) > 0.6 * BOX.size; // labels of points on the right go to their left
-        label.setAttribute("x", sx(x) + (right ? -8 : 8));
-        label.setAttribute("y", sy(y) - 8);
-        label.setAttribute("text-anchor", right ? "end" : "start");
+        // the label goes centred under the disc, kept inside the box
+        label.setAttribute("x", Math.min(Math.max(sx(x), 60), BOX.size - 60));
+        label.setAttribute("y", sy(y) + Math.max(28 * Math.sqrt(pi[b]), 6) + 14);
         label.textContent = `\u03c6(s,${b}), \u03c0 = ${pi[b].toFixed(2)}`;
         placeHandle(points[b], [x, y],
           `Features of action ${b}: (${fmt(x)}, ${fmt(y)}), probability ${fmt(pi[b])}. ` +
@@ -387,6 +426,23 @@
       thetaLabel.setAttribute("y", sy(st.theta[1]) + 16);
       placeHandle(thetaHandle, st.theta,
         `Tip of theta: (${fmt(st.theta[0])}, ${fmt(st.theta[1])}). Arrow keys move it.`);
+    }
+
+    function drawCoords() {
+      const { pi, scores } = out;
+      Array.from(coordsLayer.children).forEach((g, b) => {
+        const [bar, arrow, starB, dotB] = g.children;
+        const x = Number(dotB.getAttribute("cx"));
+        const top = Math.min(cy(pi[b]), cy(0));
+        bar.setAttribute("y", top);
+        bar.setAttribute("height", Math.abs(cy(pi[b]) - cy(0)));
+        const tip = pi[b] + scores[st.action][b]; // (e_a - pi)_b / tau from the star
+        arrow.setAttribute("y1", cy(pi[b]));
+        arrow.setAttribute("y2", cy(Math.min(Math.max(tip, -0.2), 1.3))); // kept in the chart
+        arrow.style.display = Math.abs(cy(tip) - cy(pi[b])) < 1 ? "none" : "";
+        starB.setAttribute("transform", `translate(${x},${cy(pi[b])})`);
+        dotB.setAttribute("cy", cy(b === st.action ? 1 : 0));
+      });
     }
 
     function setLine(line, from, to) {
