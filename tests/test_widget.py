@@ -326,6 +326,26 @@ def test_bad_input_is_marked_and_ignored(page):
     check_against_package(page)
 
 
+def test_api_checks_its_input_and_agrees_with_the_controls(page):
+    call = """
+    try { ScoreArrows.instances[0].set(arguments[0]); return 'accepted'; }
+    catch (e) { return e.name + ': ' + e.message; }
+    """
+    for bad, words in [
+        ({"tau": 0}, ["tau = 0", "> 0"]),
+        ({"n": 7}, ["n = 7", "3 to 5"]),
+        ({"theta": [1.0]}, ["theta = [1]", "two finite numbers"]),
+        ({"action": 4, "n": 3}, ["action = 4", "0 to 2"]),
+    ]:
+        message = page.execute_script(call, bad)
+        assert message.startswith("RangeError") and all(w in message for w in words), message
+    assert page.execute_script(
+        call, {"features": [[1, 0], [-1, 0], [0, 2]], "n": 3, "theta": [700, -700], "tau": 0.05, "action": 2}
+    ) == "accepted"
+    got = check_against_package(page)
+    assert got["theta"] == [700.0, -700.0] and got["features"] == [[1.0, 0.0], [-1.0, 0.0], [0.0, 2.0]]
+
+
 @pytest.mark.parametrize("width", [390, 1280])
 def test_layout_fits_and_screenshots(page, width):
     page.set_window_size(width, 900)
@@ -355,3 +375,5 @@ def test_layout_fits_and_screenshots(page, width):
         page.set_window_size(width, int(height) + 300)
         page.execute_script("arguments[0].scrollIntoView({block: 'center'})", root)
         root.screenshot(str(SHOTS / f"deriving_score-{width}{mode}.png"))
+    page.execute_script("document.documentElement.dataset.theme = 'dark'")  # the theme's dark mode
+    root.screenshot(str(SHOTS / f"deriving_score-{width}-tabular-dark.png"))

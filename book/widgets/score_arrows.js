@@ -418,14 +418,14 @@
         label.textContent = `\u03c6(s,${b}), \u03c0 = ${pi[b].toFixed(2)}`;
         placeHandle(points[b], [x, y],
           `Features of action ${b}: (${fmt(x)}, ${fmt(y)}), probability ${fmt(pi[b])}. ` +
-          "Arrow keys move the point.");
+          "Arrow keys move it by 0.1, with Shift by 0.5.");
       }
       star.setAttribute("transform", `translate(${sx(mean[0])},${sy(mean[1])})`);
       setLine(thetaLine, [0, 0], st.theta);
       thetaLabel.setAttribute("x", sx(st.theta[0]) + 8);
       thetaLabel.setAttribute("y", sy(st.theta[1]) + 16);
       placeHandle(thetaHandle, st.theta,
-        `Tip of theta: (${fmt(st.theta[0])}, ${fmt(st.theta[1])}). Arrow keys move it.`);
+        `Tip of theta: (${fmt(st.theta[0])}, ${fmt(st.theta[1])}). Arrow keys move it by 0.1, with Shift by 0.5.`);
     }
 
     function drawCoords() {
@@ -499,6 +499,7 @@
     const api = {
       root,
       set(changes) {
+        checkChanges(changes, "n" in changes ? changes.n : st.n);
         const structural = ("n" in changes && changes.n !== st.n) ||
           ("tabular" in changes && changes.tabular !== st.tabular);
         for (const key of ["n", "tau", "action", "tabular"]) {
@@ -521,6 +522,30 @@
     update();
     announce();
     return api;
+  }
+
+  // The API's one check of its input (the controls only ever pass valid values): a bad
+  // value raises an error naming the argument, its value and what was expected.
+  function checkChanges(c, n) {
+    const fail = (name, expected) => {
+      throw new RangeError(`${name} = ${JSON.stringify(c[name])}: expected ${expected}`);
+    };
+    const finite = (v) => typeof v === "number" && Number.isFinite(v);
+    const pair = (v) => Array.isArray(v) && v.length === 2 && v.every(finite);
+    if ("n" in c && !(Number.isInteger(c.n) && c.n >= 3 && c.n <= 5)) fail("n", "an integer from 3 to 5");
+    if ("tau" in c && !(finite(c.tau) && c.tau > 0)) fail("tau", "a finite number > 0");
+    if ("tabular" in c && typeof c.tabular !== "boolean") fail("tabular", "true or false");
+    if ("action" in c && !(Number.isInteger(c.action) && c.action >= 0 && c.action < n)) {
+      fail("action", `an integer from 0 to ${n - 1}`);
+    }
+    if ("theta" in c && !pair(c.theta)) fail("theta", "two finite numbers");
+    if ("features" in c && !(Array.isArray(c.features) && c.features.length <= 5 && c.features.every(pair))) {
+      fail("features", "at most 5 rows of two finite numbers");
+    }
+    if ("preferences" in c && !(Array.isArray(c.preferences) && c.preferences.length <= 5 &&
+        c.preferences.every(finite))) {
+      fail("preferences", "at most 5 finite numbers");
+    }
   }
 
   // ------------------------------------------------------------------ drawing helpers
