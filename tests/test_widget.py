@@ -147,6 +147,16 @@ def type_number(drv, css, value):
     box.send_keys(repr(float(value)))
 
 
+def paste_number(drv, css, value):
+    """Put a whole number in a box at once, as pasting does (typing passes through prefixes)."""
+    drv.execute_script(
+        "arguments[0].value = arguments[1];"
+        "arguments[0].dispatchEvent(new Event('input', {bubbles: true}))",
+        q(drv, css),
+        repr(float(value)),
+    )
+
+
 def choose(drv, css, value):
     from selenium.webdriver.support.ui import Select
 
@@ -318,11 +328,18 @@ def test_dragging_a_point_with_the_pointer(page):
 
 def test_bad_input_is_marked_and_ignored(page):
     before = read(page)
-    type_number(page, ".sa-tau", 0.0)  # a temperature must be positive
-    assert q(page, ".sa-tau").get_attribute("aria-invalid") == "true"
-    assert "positive" in q(page, ".sa-message").text
-    assert [p["value"] for p in read(page)["pi"]] == [p["value"] for p in before["pi"]]
+    for css, bad, words in [
+        (".sa-tau", 0.0, "\u03c4 must be a number from 0.01 to 100"),
+        (".sa-theta-1", 1e6, "\u03b8 must be a number from \u22121000 to 1000"),
+        (".sa-phi-2-0", -1e300, "features must be numbers from \u22121000 to 1000"),
+    ]:
+        paste_number(page, css, bad)
+        assert q(page, css).get_attribute("aria-invalid") == "true"
+        assert q(page, ".sa-message").text == words
+        assert [p["value"] for p in read(page)["pi"]] == [p["value"] for p in before["pi"]]
     type_number(page, ".sa-tau", 0.5)
+    type_number(page, ".sa-theta-1", -2)
+    type_number(page, ".sa-phi-2-0", 3)
     check_against_package(page)
 
 
@@ -332,9 +349,10 @@ def test_api_checks_its_input_and_agrees_with_the_controls(page):
     catch (e) { return e.name + ': ' + e.message; }
     """
     for bad, words in [
-        ({"tau": 0}, ["tau = 0", "> 0"]),
+        ({"tau": 0}, ["tau = 0", "0.01 to 100"]),
         ({"n": 7}, ["n = 7", "3 to 5"]),
-        ({"theta": [1.0]}, ["theta = [1]", "two finite numbers"]),
+        ({"theta": [1.0]}, ["theta = [1]", "two numbers"]),
+        ({"features": [[1e9, 0]]}, ["features = [[1000000000,0]]", "-1000 to 1000"]),
         ({"action": 4, "n": 3}, ["action = 4", "0 to 2"]),
     ]:
         message = page.execute_script(call, bad)

@@ -17,6 +17,8 @@
  * The numbers are those of softmax_pg.action_probs and softmax_pg.score; tests/test_widget.py
  * checks them in headless Chromium, extreme preferences (+-700, tau = 0.05) included.
  *
+ * Add the attribute `data-tabular` to start with one-hot features.
+ *
  * A small API, for readers' experiments in the browser console and for the tests:
  *   ScoreArrows.instances[i].set({features, theta, tau, action, n, tabular, preferences})
  *       changes any part of the state (features: n rows [phi_1, phi_2]; preferences: the
@@ -82,14 +84,16 @@
 
   // Rounding-size numbers such as 2.8e-17: two significant digits, exactly 0 as "0".
   function fmtTiny(x) {
-    return x === 0 ? "0" : x.toExponential(1).replace("-", MINUS).replace("e" + MINUS, "e-");
+    if (x === 0) return "0";
+    const [mantissa, exponent] = x.toExponential(1).split("e");
+    return mantissa.replace("-", MINUS) + "e" + exponent;
   }
 
   // A number as the page shows it: the text at the displayed precision, the full value
   // (JavaScript's shortest round-trip form) in data-value for anyone who wants it.
-  function setNumber(el, x, format) {
-    el.textContent = (format || fmt)(x);
-    el.dataset.value = String(x);
+  function setNumber(node, x, format) {
+    node.textContent = (format || fmt)(x);
+    node.dataset.value = String(x);
   }
 
   function vectorHTML(cls, x, format) {
@@ -137,6 +141,13 @@
   const BOX = { xmin: -3, xmax: 3.5, ymin: -3, ymax: 3.5, size: 400 }; // data box -> SVG units
   const UNIT = BOX.size / (BOX.xmax - BOX.xmin);
   const STEP = 0.1; // arrow keys move a point by this much (Shift: 5 times as far)
+  // Bounds on what a reader can enter, so that every number shown stays finite:
+  // |preference| <= 2 * LIMIT^2 and |score| <= 2 * LIMIT / TAU_MIN.
+  const LIMIT = 1000;
+  const TAU_MIN = 0.01;
+  const TAU_MAX = 100;
+  const okValue = (v) => Number.isFinite(v) && Math.abs(v) <= LIMIT;
+  const okTau = (v) => Number.isFinite(v) && v >= TAU_MIN && v <= TAU_MAX;
   let counter = 0;
 
   const COORDS = { height: 270, left: 30 }; // the one-hot chart: value v drawn at height cy(v)
@@ -147,6 +158,7 @@
   function ScoreArrowsFigure(root) {
     const id = "sa" + counter++;
     const st = JSON.parse(JSON.stringify(DEFAULTS));
+    st.tabular = root.hasAttribute("data-tabular"); // a page can start the figure one-hot
     let out = null; // the latest compute(st)
 
     // --- static skeleton: plane on the left (top on a phone), controls and numbers beside it
@@ -218,7 +230,7 @@
       "aria-label": "Temperature tau (slider)",
     });
     const tauInput = el("input", {
-      type: "number", class: "sa-tau", min: "0", step: "0.05", inputmode: "decimal",
+      type: "number", class: "sa-tau", min: TAU_MIN, max: TAU_MAX, step: "0.05", inputmode: "decimal",
       "aria-label": "Temperature tau",
     });
     const message = el("p", { class: "sa-message", role: "alert" });
@@ -259,7 +271,7 @@
     actionSelect.addEventListener("change", () => { api.set({ action: Number(actionSelect.value) }); announce(); });
     tauRange.addEventListener("input", () => { api.set({ tau: TAU_STEPS[Number(tauRange.value)] }); });
     tauRange.addEventListener("change", announce);
-    numberInput(tauInput, (v) => v > 0, "\u03c4 must be a positive number", (v) => { st.tau = v; });
+    numberInput(tauInput, okTau, `\u03c4 must be a number from ${TAU_MIN} to ${TAU_MAX}`, (v) => { st.tau = v; });
 
     // A number box: on every keystroke that makes a valid number, update the figure;
     // anything else marks the box invalid and leaves the figure as it was.
@@ -288,7 +300,7 @@
           type: "number", step: "0.1", class: "sa-theta-" + i, inputmode: "decimal",
           "aria-label": st.tabular ? `theta ${i}, the preference of action ${i}` : `theta, coordinate ${i + 1}`,
         });
-        numberInput(input, () => true, "\u03b8 must be a number", (v) => {
+        numberInput(input, okValue, `\u03b8 must be a number from \u2212${LIMIT} to ${LIMIT}`, (v) => {
           (st.tabular ? st.preferences : st.theta)[i] = v;
         });
         thetaBox.append(input);
@@ -307,7 +319,8 @@
               type: "number", step: "0.1", class: `sa-phi-${b}-${i}`, inputmode: "decimal",
               "aria-label": `feature ${i + 1} of action ${b}`,
             });
-            numberInput(input, () => true, "features must be numbers", (v) => { st.features[b][i] = v; });
+            numberInput(input, okValue, `features must be numbers from \u2212${LIMIT} to ${LIMIT}`,
+              (v) => { st.features[b][i] = v; });
             return input;
           });
           cells.push(el("td", { class: "sa-phi" }, ...inputs));
@@ -482,8 +495,8 @@
         e.preventDefault(); // the page must not scroll
         const step = e.shiftKey ? 5 * STEP : STEP;
         const v = target();
-        v[0] = round(v[0] + step * moves[e.key][0]);
-        v[1] = round(v[1] + step * moves[e.key][1]);
+        v[0] = round(Math.min(Math.max(v[0] + step * moves[e.key][0], -LIMIT), LIMIT));
+        v[1] = round(Math.min(Math.max(v[1] + step * moves[e.key][1], -LIMIT), LIMIT));
         update();
         announce();
       });
@@ -530,21 +543,22 @@
     const fail = (name, expected) => {
       throw new RangeError(`${name} = ${JSON.stringify(c[name])}: expected ${expected}`);
     };
-    const finite = (v) => typeof v === "number" && Number.isFinite(v);
-    const pair = (v) => Array.isArray(v) && v.length === 2 && v.every(finite);
+    const value = (v) => typeof v === "number" && okValue(v);
+    const pair = (v) => Array.isArray(v) && v.length === 2 && v.every(value);
+    const numbers = `numbers from -${LIMIT} to ${LIMIT}`;
     if ("n" in c && !(Number.isInteger(c.n) && c.n >= 3 && c.n <= 5)) fail("n", "an integer from 3 to 5");
-    if ("tau" in c && !(finite(c.tau) && c.tau > 0)) fail("tau", "a finite number > 0");
+    if ("tau" in c && !(typeof c.tau === "number" && okTau(c.tau))) fail("tau", `a number from ${TAU_MIN} to ${TAU_MAX}`);
     if ("tabular" in c && typeof c.tabular !== "boolean") fail("tabular", "true or false");
     if ("action" in c && !(Number.isInteger(c.action) && c.action >= 0 && c.action < n)) {
       fail("action", `an integer from 0 to ${n - 1}`);
     }
-    if ("theta" in c && !pair(c.theta)) fail("theta", "two finite numbers");
+    if ("theta" in c && !pair(c.theta)) fail("theta", `two ${numbers}`);
     if ("features" in c && !(Array.isArray(c.features) && c.features.length <= 5 && c.features.every(pair))) {
-      fail("features", "at most 5 rows of two finite numbers");
+      fail("features", `at most 5 rows of two ${numbers}`);
     }
     if ("preferences" in c && !(Array.isArray(c.preferences) && c.preferences.length <= 5 &&
-        c.preferences.every(finite))) {
-      fail("preferences", "at most 5 finite numbers");
+        c.preferences.every(value))) {
+      fail("preferences", `at most 5 ${numbers}`);
     }
   }
 
