@@ -19,6 +19,9 @@ def argv(extra: list[str]) -> list[str]:
         "--ServerApp.contents_manager_class=book_view.BookContentsManager",
         f"--ServerApp.root_dir={ROOT}",
         "--LabApp.default_url=/lab/tree/book",
+        # The book reads offline: no news feed, no update check, no prompt about them.
+        "--LabApp.news_url=None",
+        "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
         *extra,
     ]
 
