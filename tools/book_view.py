@@ -117,7 +117,7 @@ def _cells(path: Path) -> tuple[list[dict], str]:
     return [], path.read_text()
 
 
-def _short(text: str, limit: int = 70) -> str:
+def _short(text: str, limit: int = 50) -> str:
     text = re.sub(r"\s+", " ", text).strip()
     first = re.split(r"(?<=[.:;])\s", text)[0].rstrip(".:;")
     return first if len(first) <= limit else first[:limit].rsplit(" ", 1)[0] + "..."
@@ -138,9 +138,14 @@ def _index(root: Path, stamp: tuple) -> tuple[dict, dict, dict]:
             labels[m.group("label")] = (page, "section", m.group("title"))
         for m in EQ_LABEL.finditer(text):
             labels[m.group("label")] = (page, "equation", "")
+        exercises = 0
         for m in DIRECTIVE.finditer(text):
             label = re.search(r"^:label:\s*(\S+)", m.group("opts"), re.M)
-            if label and m.group("name") in KINDS:
+            if m.group("name") == "exercise":
+                exercises += 1  # jupyterlab-myst numbers a notebook's exercises 1, 2, ...
+                if label:
+                    labels[label.group(1)] = (page, "Exercise", str(exercises))
+            elif label and m.group("name") in KINDS:
                 labels[label.group(1)] = (page, KINDS[m.group("name")], m.group("arg").strip())
         for cell in cells:
             figure = cell.get("metadata", {}).get("mystnb", {}).get("figure", {})
@@ -201,7 +206,10 @@ def _reference(role: str, body: str, here: str, index) -> str:
         return f"equation ({target}){where}"
     if kind == "section":
         return f"{text or title}{where}"
-    name = text or (f"{kind} *{title}*" if title and kind != "Exercise" else f"{kind} {target}")
+    if kind == "Exercise":
+        name = text or f"Exercise {title}"
+    else:
+        name = text or (f"{kind} *{title}*" if title else f"{kind} {target}")
     return f"{name}{where}"
 
 
