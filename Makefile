@@ -1,15 +1,18 @@
-# The two commands of the README:
+# The commands of the README:
 #   make book   build the book into _build/html (warnings are errors)
 #   make test   build the book, then run every test: the package's tests, strict nbval
-#               on every notebook, and the browser check of the built pages
-# Both create .venv and install requirements.txt on first use (and again when it changes).
+#               on every notebook, and the browser checks of the built pages and of JupyterLab
+#   make lab    open the notebooks in JupyterLab, reading as they do in the book
+#   make pdf    build the PDF into _build/latex/book.pdf (needs TeX Live, see the README)
+#   make lock   re-resolve requirements.in into the lock requirements.txt
+# All create .venv and install requirements.txt on first use (and again when it changes).
 
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: book test bench clean
+.PHONY: book test bench lab pdf lock clean
 
 $(STAMP): requirements.txt pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 10))' || { echo "Python 3.10+ is needed (found $$($(PYTHON) --version))"; exit 1; }
@@ -23,6 +26,24 @@ book: $(STAMP)
 
 test: book
 	$(BIN)/python -m pytest
+
+lab: $(STAMP)
+	$(BIN)/python tools/lab.py
+
+# Jupyter Book's LaTeX builder with XeLaTeX; tools/latex holds a stand-in for `bbm`.
+# The PDF is also copied next to the HTML, where the book links to it.
+TEX_TOOLS := xelatex latexmk
+pdf: $(STAMP)
+	@for t in $(TEX_TOOLS); do command -v $$t >/dev/null || { echo "make pdf needs TeX Live: $$t is missing. Install (Debian/Ubuntu): apt-get install latexmk texlive-latex-recommended texlive-latex-extra texlive-fonts-recommended texlive-xetex fonts-freefont-otf tex-gyre"; exit 1; }; done
+	rm -rf _build/latex
+	TEXINPUTS="$(CURDIR)/tools/latex:" $(BIN)/jupyter-book build . --builder pdflatex -W -n --keep-going
+	test -f _build/latex/book.pdf
+	if [ -d _build/html ]; then cp _build/latex/book.pdf _build/html/book.pdf; fi
+
+# Resolve requirements.in with this machine's pip (same indexes as `pip install`) and
+# write every package pinned into requirements.txt. Then re-run the notebooks and test.
+lock: $(STAMP)
+	$(BIN)/python tools/lock.py
 
 bench: $(STAMP)
 	for f in benchmarks/*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done
