@@ -3,8 +3,11 @@
 For each page of ``_toc.yml`` the test loads the built HTML from a local server, waits for
 MathJax to finish, and fails on a MathJax error (``mjx-merror``), on raw TeX delimiters
 left in the prose of a page with maths, on an image that did not load, or on a page that
-is missing from the build or from the table of contents. It saves a screenshot of each
-page under ``_build/screenshots/`` for a human to look at.
+is missing from the build or from the table of contents. It also fails on any error in the
+browser's console, on a displayed equation wider than the text column at a 1280-px window,
+and on a page whose text scrolls sideways at a 390-px phone width (there a display may
+scroll inside its own box, the page may not). It saves a screenshot of each page under
+``_build/screenshots/`` for a human to look at.
 
 Needs a built book (``make book``; ``make test`` builds it first) and Debian's
 ``chromium`` and ``chromium-driver``. Outside CI a missing browser skips the test with the
@@ -94,6 +97,7 @@ def browser():
         "--window-size=1280,1000",
     ):
         options.add_argument(flag)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})  # the console, for get_log
     driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
     driver.set_page_load_timeout(60)
     driver.set_script_timeout(60)
@@ -127,10 +131,43 @@ window.MathJax.startup.promise.then(() => done('ok')).catch(e => done('error: ' 
 """
 
 
+# Every displayed equation, the hidden solutions opened first: how far its typeset content
+# reaches beyond the box it is drawn in (the text column), in CSS pixels.
+DISPLAY_OVERFLOW = """
+document.querySelectorAll('.toggle-hidden').forEach(e => e.classList.remove('toggle-hidden'));
+document.querySelectorAll('details').forEach(d => { d.open = true; });
+const out = [];
+document.querySelectorAll('mjx-container[display]').forEach((m, i) => {
+  const column = m.parentElement.clientWidth;
+  const excess = Math.max(m.scrollWidth - m.clientWidth, m.scrollWidth - column);
+  if (column > 0 && excess > 1) {
+    const label = m.closest('[id]') ? m.closest('[id]').id : '';
+    out.push(`display ${i} (in #${label}): ${m.scrollWidth}px of content in ${Math.min(m.clientWidth, column)}px`);
+  }
+});
+return out;
+"""
+
+# Horizontal scrolling of the page itself and of its article (code blocks and displays
+# scroll inside their own boxes, which is allowed).
+PAGE_OVERFLOW = """
+const doc = document.documentElement;
+const article = document.querySelector('article') || document.querySelector('main') || document.body;
+return {page: doc.scrollWidth - doc.clientWidth, article: article.scrollWidth - article.clientWidth};
+"""
+
+
+def console_errors(browser) -> list[str]:
+    """The console's error entries since the last call (reading the log empties it)."""
+    return [e["message"] for e in browser.get_log("browser") if e["level"] == "SEVERE"]
+
+
 @pytest.mark.parametrize("page", toc_files())
 def test_page_reads_right_in_chromium(page, server, browser):
     path = HTML / f"{page}.html"
     assert path.exists(), f"{page} is in _toc.yml but {path} was not built"
+    browser.set_window_size(1280, 1000)
+    browser.get_log("browser")  # empty the log of the previous page
     browser.get(f"{server}/{page}.html")
     state = browser.execute_async_script(WAIT_FOR_MATHJAX)
     assert not state.startswith("error"), f"{page}: MathJax failed: {state}"
@@ -152,9 +189,20 @@ def test_page_reads_right_in_chromium(page, server, browser):
         ".filter(i => !(i.complete && i.naturalWidth > 0)).map(i => i.src)"
     )
     assert broken == [], f"{page}: images that did not load: {broken}"
+    errors = console_errors(browser)
+    assert errors == [], f"{page}: errors in the browser console: {errors}"
 
     SHOTS.mkdir(parents=True, exist_ok=True)
     height = browser.execute_script("return document.documentElement.scrollHeight")
     browser.set_window_size(1280, min(max(int(height), 800), 16000))
     browser.save_screenshot(str(SHOTS / (page.replace("/", "__") + ".png")))
     browser.set_window_size(1280, 1000)
+
+    wide = browser.execute_script(DISPLAY_OVERFLOW)
+    assert wide == [], f"{page}: displayed equations wider than the text column at 1280 px: {wide}"
+    browser.set_window_size(390, 844)
+    overflow = browser.execute_script(PAGE_OVERFLOW)
+    browser.set_window_size(1280, 1000)
+    assert overflow["page"] <= 1 and overflow["article"] <= 1, (
+        f"{page}: at 390 px the text scrolls sideways by {overflow} px (page, article)"
+    )
