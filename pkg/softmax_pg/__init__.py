@@ -7,6 +7,9 @@ The companion package of the book. Its core, importing nothing but numpy:
   :math:`\nabla_\theta\log\pi_\theta(a\mid s) = (\phi(s,a) - \mathbb{E}_\pi[\phi(s,\cdot)])/\tau`,
   the weight-matrix form :func:`score_matrix`, entropy, Fisher information and
   :class:`SoftmaxPolicy`;
+* :mod:`softmax_pg.preferences`: parametrisations of the preferences (tabular, linear
+  features, weight matrix, a small network) and the one score route
+  :func:`policy_score`, :math:`J_h^\top(e_a - \pi)/\tau`, for all of them;
 * :mod:`softmax_pg.gaussian`: the Gaussian policy's log-density and score, for
   continuous actions;
 * :mod:`softmax_pg.features`: tabular and state-times-action feature maps;
@@ -64,6 +67,19 @@ from .policy import (
     score,
     score_matrix,
 )
+from .preferences import (
+    LinearPreferences,
+    MatrixPreferences,
+    MLPPreferences,
+    Preferences,
+    TabularPreferences,
+    policy_entropy,
+    policy_fisher,
+    policy_log_prob,
+    policy_probs,
+    policy_sample,
+    policy_score,
+)
 from .softmax import log_softmax, softmax
 
 __version__ = "0.1.0"
@@ -74,8 +90,13 @@ __all__ = [
     "GradientBanditAgent",
     "GridWorld",
     "LearningResult",
+    "LinearPreferences",
+    "MLPPreferences",
+    "MatrixPreferences",
+    "Preferences",
     "ShortCorridor",
     "SoftmaxPolicy",
+    "TabularPreferences",
     "action_probs",
     "actor_critic",
     "discounted_returns",
@@ -94,6 +115,12 @@ __all__ = [
     "natural_gradient",
     "numerical_gradient",
     "one_hot",
+    "policy_entropy",
+    "policy_fisher",
+    "policy_log_prob",
+    "policy_probs",
+    "policy_sample",
+    "policy_score",
     "preference_score",
     "reinforce",
     "run_gradient_bandit",
