@@ -146,6 +146,10 @@ class Preferences:
         the tabular case overrides it with a scatter that costs O(batch * n_actions)."""
         return coef @ self._vjp(theta, obs, g)
 
+    def _ascend(self, theta: np.ndarray, obs, g: np.ndarray, coef: np.ndarray, scale: float) -> None:
+        r"""In place, :math:`\theta \mathrel{+}= \text{scale}\sum_i c_i J_h(s_i)^\top g_i`: the learners' update."""
+        theta += scale * self._vjp_sum(theta, obs, g, coef)
+
     def _h_runs(self, thetas: np.ndarray, obs) -> np.ndarray:
         """Preferences for runs that each have their own theta, ``thetas[i]`` at
         observation ``i``: shape (n_runs, n_actions). The default loops over the runs."""
@@ -227,6 +231,18 @@ class TabularPreferences(Preferences):
         out = np.zeros((self.n_states, self.n_actions))
         np.add.at(out, obs, coef[:, None] * g)  # in step order, O(batch * n_actions)
         return out.reshape(self.n_params)
+
+    def _ascend(self, theta: np.ndarray, obs: np.ndarray, g: np.ndarray, coef: np.ndarray, scale: float) -> None:
+        # Only the k visited rows: O(batch * k * n_actions) with k <= min(batch, n_states),
+        # never O(n_states). The sum over the batch is the product coef @ scores of the
+        # one-hot (linear-feature) computation restricted to those rows, so it rounds as
+        # that computation does, bit for bit (a scatter-add would round differently).
+        rows, where = np.unique(obs, return_inverse=True)
+        batch = obs.shape[0]
+        scores = np.zeros((batch, rows.shape[0], self.n_actions))
+        scores[np.arange(batch), where] = g
+        acc = coef @ scores.reshape(batch, -1)
+        theta.reshape(self.n_states, self.n_actions)[rows] += scale * acc.reshape(rows.shape[0], self.n_actions)
 
     def _h_runs(self, thetas: np.ndarray, obs: np.ndarray) -> np.ndarray:
         return thetas.reshape(thetas.shape[0], self.n_states, self.n_actions)[np.arange(obs.shape[0]), obs]
