@@ -8,9 +8,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from ._validation import as_real_array
-from .policy import _inverse_cdf
 from .preferences import LinearPreferences, MatrixPreferences, Preferences, TabularPreferences, _check_prefs
-from .softmax import _softmax
 
 
 class Spaces:
@@ -83,6 +81,11 @@ def policy_parametrisation(spaces_: Spaces, features, preferences) -> Preference
         if p.n_actions != spaces_.n_actions:
             raise ValueError(
                 f"preferences must have n_actions = {spaces_.n_actions} (the action space); got {p!r}"
+            )
+        if isinstance(p, TabularPreferences) and p.n_states != spaces_.n_states:
+            raise ValueError(
+                f"preferences {p!r} must have n_states = {spaces_.n_states} (the observation space "
+                f"{'Discrete(%d)' % spaces_.n_states if spaces_.discrete else 'is not Discrete'})"
             )
         return p
     if features is None:
@@ -182,9 +185,25 @@ def value_function(spaces_: Spaces, value_features):
 
 
 def act(prefs: Preferences, theta: np.ndarray, prepared, u: float) -> tuple[int, np.ndarray]:
-    """A ~ pi_theta(.|s) from the uniform ``u`` (inverse CDF), and pi itself, for one prepared observation."""
-    probs = _softmax(prefs._h_runs(theta[None], prepared), 1.0)[0]  # as the batched learners do
-    return int(_inverse_cdf(probs, u)), probs
+    """A ~ pi_theta(.|s) from the uniform ``u`` (inverse CDF), and pi itself, for one prepared observation.
+
+    The same arithmetic as ``_softmax`` and ``_inverse_cdf`` on a batch of one (the column
+    order of their sums), written for one small vector: a learner's step is dominated by
+    such per-call overheads, not by the arithmetic.
+    """
+    h = prefs._h1(theta, prepared)
+    z = h - max(h.tolist())  # the max shift, as _max_last
+    np.exp(z, out=z)
+    zs = z.tolist()
+    total = zs[0]
+    for v in zs[1:]:
+        total += v  # the sum column by column, as _sum_last
+    z /= total
+    cdf, a = 0.0, 0
+    for p in z.tolist()[:-1]:  # as _inverse_cdf: count the cumulative sums <= u
+        cdf += p
+        a += cdf <= u
+    return a, z
 
 
 def check_finite_theta(theta: np.ndarray, episode: int) -> None:

@@ -343,7 +343,7 @@ def _play(env, setup: _Setup, theta: np.ndarray, obs) -> tuple[list, list, list,
     raw, prepared, actions, rewards = [], [], [], []
     x = sp.observe(obs, "env.reset()")
     for _ in range(setup.steps):
-        xp = prefs._prepare(x)
+        xp = prefs._trusted_prepare(x)
         a, _ = act(prefs, theta, xp, rng.random())
         obs, r, terminated, truncated, _ = env.step(a)
         raw.append(x)
@@ -579,7 +579,6 @@ def actor_critic(
     alpha, alpha_w, g = setup.alpha, setup.alpha_w, setup.gamma
     obs, theta = setup.start(env)
     w = critic.zeros()
-    one = np.ones(1)
     returns = np.empty(setup.episodes)
     lengths = np.empty(setup.episodes, dtype=np.int64)
     for i in range(setup.episodes):
@@ -588,7 +587,7 @@ def actor_critic(
         x = sp.observe(obs, "env.reset()")
         discount, total, t = 1.0, 0.0, 0
         while t < setup.steps:
-            xp = prefs._prepare(x)
+            xp = prefs._trusted_prepare(x)
             a, probs = act(prefs, theta, xp, rng.random())
             obs, r, terminated, truncated, _ = env.step(a)
             xv = critic.x(x)
@@ -599,8 +598,9 @@ def actor_critic(
                 target = float(r) + g * critic.value(w, critic.x(x))
             delta = target - critic.value(w, xv)
             critic.add(w, xv, alpha_w * delta)
-            g_pref = _score_from_probs(probs[None], np.array([a]), 1.0)  # e_A - pi
-            prefs._ascend(theta, xp, g_pref, one, alpha * discount * delta)
+            probs = -probs  # e_A - pi, in place
+            probs[a] += 1.0
+            prefs._ascend1(theta, xp, probs, alpha * discount * delta)
             total += discount * float(r)
             discount *= g
             t += 1
