@@ -194,10 +194,13 @@ def act(prefs: Preferences, theta: np.ndarray, prepared, u: float) -> tuple[int,
     h = prefs._h1(theta, prepared)
     z = h - max(h.tolist())  # the max shift, as _max_last
     np.exp(z, out=z)
-    zs = z.tolist()
-    total = zs[0]
-    for v in zs[1:]:
-        total += v  # the sum column by column, as _sum_last
+    if z.shape[0] > 16:
+        total = np.sum(z)  # as _sum_last for many actions
+    else:
+        zs = z.tolist()
+        total = zs[0]
+        for v in zs[1:]:
+            total += v  # the sum column by column, as _sum_last
     z /= total
     cdf, a = 0.0, 0
     for p in z.tolist()[:-1]:  # as _inverse_cdf: count the cumulative sums <= u
