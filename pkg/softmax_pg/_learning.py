@@ -138,6 +138,13 @@ class TabularValue:
     def add(w: np.ndarray, x, step: float) -> None:
         w[x] += step  # w += step * e_s
 
+    def baseline(self, w: np.ndarray, raw: list, delta: np.ndarray, alpha_w: float) -> None:
+        """The §13.4 box over one episode, in place: delta_t = G_t - w[S_t]; w[S_t] += alpha_w delta_t."""
+        for t, obs in enumerate(raw):
+            s = int(obs[0])
+            delta[t] -= w[s]
+            w[s] += alpha_w * delta[t]
+
 
 class LinearValue:
     """v(s, w) = w^T x(s), with x from a table (Discrete) or [obs, 1] (Box)."""
@@ -161,6 +168,29 @@ class LinearValue:
     @staticmethod
     def add(w: np.ndarray, x: np.ndarray, step: float) -> None:
         w += step * x
+
+    def baseline(self, w: np.ndarray, raw: list, delta: np.ndarray, alpha_w: float) -> None:
+        """The §13.4 box over one episode, in place: delta_t = G_t - w^T x_t; w += alpha_w delta_t x_t."""
+        if self.table is not None:
+            for t, obs in enumerate(raw):
+                x = self.table[int(obs[0])]
+                delta[t] -= w @ x
+                w += alpha_w * delta[t] * x
+            return
+        # [obs, 1] for Box observations: the same sums in plain floats, in the order of the
+        # features (short vectors: numpy's per-call overhead would dominate)
+        ws = w.tolist()
+        d = delta.tolist()
+        for t, obs in enumerate(raw):
+            xs = obs[0].tolist() + [1.0]
+            v = 0.0
+            for wk, xk in zip(ws, xs):
+                v += wk * xk
+            d[t] -= v
+            step = alpha_w * d[t]
+            ws = [wk + step * xk for wk, xk in zip(ws, xs)]
+        w[:] = ws
+        delta[:] = d
 
 
 def value_function(spaces_: Spaces, value_features):

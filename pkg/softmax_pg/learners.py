@@ -366,11 +366,7 @@ def _reinforce_update(setup: _Setup, theta, w, raw, prepared, actions, rewards) 
     big_g = _returns(r, g)
     delta = big_g.copy()  # G_t - b_t
     if w is not None:
-        critic, alpha_w = setup.critic, setup.alpha_w
-        for t, x in enumerate(raw):  # the §13.4 box: w moves step by step
-            xv = critic.x(x)
-            delta[t] -= critic.value(w, xv)
-            critic.add(w, xv, alpha_w * delta[t])
+        setup.critic.baseline(w, raw, delta, setup.alpha_w)  # the §13.4 box: w moves step by step
     batch = np.concatenate(prepared, axis=0)
     a = np.array(actions, dtype=np.int64)
     probs = _softmax(prefs._h(theta, batch), 1.0)  # the policy that generated the episode
