@@ -32,7 +32,7 @@ from gymnasium.envs.toy_text.frozen_lake import generate_random_map
 import softmax_pg
 
 AC = dict(step_size=0.5, value_step_size=0.5)
-CARTPOLE = dict(step_size=2.0**-9, baseline_step_size=2.0**-6)
+CARTPOLE = dict(step_size=2.0**-11, baseline_step_size=2.0**-9)
 
 
 def frozen_lake(size: int) -> gym.Env:

@@ -1,9 +1,9 @@
 r"""Independent REINFORCE runs stepped together on a vectorised Gymnasium environment.
 
-:func:`reinforce_batched` runs :func:`softmax_pg.reinforce` once per generator, each run
+:func:`reinforce_batched` runs :func:`softmax_pg.learners.reinforce` once per generator, each run
 with its own :math:`\theta` (and baseline weights), and steps all of them with one call of
 a vectorised environment: one batched softmax and one inverse-CDF draw per step for all
-runs, the per-episode update of each run by the very function :func:`softmax_pg.reinforce`
+runs, the per-episode update of each run by the very function :func:`softmax_pg.learners.reinforce`
 uses. Each run keeps the single-run learner's order of random draws (the module
 :mod:`softmax_pg.learners`, "Random draws"), so run ``i`` equals
 ``reinforce(gym.make(env_id), ..., rng=rngs[i])`` number for number; the tests check it.
@@ -101,10 +101,10 @@ def reinforce_batched(
     theta0: ArrayLike | None = None,
     max_steps: int = 1000,
 ) -> BatchedResult:
-    r"""Independent runs of :func:`softmax_pg.reinforce`, one per generator, stepped together.
+    r"""Independent runs of :func:`softmax_pg.learners.reinforce`, one per generator, stepped together.
 
     Each run follows the algorithm boxes *REINFORCE* / *REINFORCE with baseline* (chapter
-    'REINFORCE') exactly as :func:`softmax_pg.reinforce` does, with its own :math:`\theta`,
+    'REINFORCE') exactly as :func:`softmax_pg.learners.reinforce` does, with its own :math:`\theta`,
     baseline and generator, and ends after ``n_episodes`` episodes; the vectorised
     environment keeps stepping the runs still going. Run ``i`` equals
     ``reinforce(gym.make("CartPole-v1"), ..., rng=rngs[i])``.
@@ -119,7 +119,7 @@ def reinforce_batched(
         Episodes per run, at least 1.
     rngs : sequence of int or numpy.random.Generator
         One per run (``num_envs`` of them): a seed or a generator, as ``rng`` of
-        :func:`softmax_pg.reinforce`.
+        :func:`softmax_pg.learners.reinforce`.
     preferences : Preferences, optional
         The parametrisation; by default the weight matrix on the observation plus a bias.
     gamma : float, default 1.0
@@ -139,7 +139,7 @@ def reinforce_batched(
     TypeError
         If ``envs`` is not a supported vector environment or its spaces are not supported.
     ValueError
-        If ``len(rngs)`` differs from ``envs.num_envs``, or as :func:`softmax_pg.reinforce`.
+        If ``len(rngs)`` differs from ``envs.num_envs``, or as :func:`softmax_pg.learners.reinforce`.
     """
     from .learners import _Setup  # the single-run learner's checks, reused
 

@@ -14,7 +14,7 @@ of part one (:func:`softmax_pg.score`).
   boxes *REINFORCE* and *REINFORCE with baseline* (chapter 'REINFORCE');
 * :func:`actor_critic`: one-step actor-critic (§13.5); the algorithm box *One-step
   actor-critic* (chapter 'A grid world');
-* :func:`softmax_pg.reinforce_batched` (module :mod:`softmax_pg.batched`): independent runs of
+* :func:`softmax_pg.batched.reinforce_batched` (module :mod:`softmax_pg.batched`): independent runs of
   :func:`reinforce` stepped together on a vectorised environment.
 
 **Random draws.** Every learner draws from one :class:`numpy.random.Generator` in a fixed order: first
@@ -23,7 +23,7 @@ one integer ``rng.integers(2**32)``, the seed of the environment's first ``reset
 one uniform number per step, turned into an action by inverting the cumulative
 distribution of :math:`\pi_\theta(\cdot\mid S_t)`. So a batched implementation that
 gives each run its own generator and keeps this order reproduces these learners draw
-for draw (:func:`softmax_pg.corridor.short_corridor_runs`, :func:`softmax_pg.reinforce_batched`).
+for draw (:func:`softmax_pg.corridor.short_corridor_runs`, :func:`softmax_pg.batched.reinforce_batched`).
 """
 
 from __future__ import annotations

@@ -14,16 +14,16 @@ So a parametrisation needs three things: its number of parameters ``n_params``, 
 preferences for a batch of observations, and the vector-Jacobian product
 :math:`J_h^\top g`. This module holds four:
 
-==========================  ==========================  ============================
-parametrisation             preferences :math:`h`        :math:`J_h^\top g`
-==========================  ==========================  ============================
-:class:`TabularPreferences`  :math:`\theta[s, :]`         ``g`` placed in row ``s``
-:class:`LinearPreferences`   :math:`\Phi(s)\theta`        :math:`\Phi(s)^\top g`
-:class:`MatrixPreferences`   :math:`W^\top x(s)`          :math:`x(s)\,g^\top`
-:class:`MLPPreferences`      a tanh network               backpropagation of ``g``
-==========================  ==========================  ============================
+=================================  ==================================  ==============================
+parametrisation                    preferences :math:`h`               :math:`J_h^\top g`
+=================================  ==================================  ==============================
+:class:`TabularPreferences`        :math:`\theta[s, :]`                ``g`` placed in row ``s``
+:class:`LinearPreferences`         :math:`\Phi(s)\theta`               :math:`\Phi(s)^\top g`
+:class:`MatrixPreferences`         :math:`W^\top x(s)`                 :math:`x(s)\,g^\top`
+:class:`MLPPreferences`            a tanh network                      backpropagation of ``g``
+=================================  ==================================  ==============================
 
-and :func:`policy_probs`, :func:`policy_log_prob` and :func:`policy_score`, written once
+and :func:`softmax_pg.policy_probs`, :func:`softmax_pg.policy_log_prob` and :func:`softmax_pg.policy_score`, written once
 on top of that interface (Sutton & Barto 2018, §13.2; Williams 1992).
 
 Every parametrisation takes a **batch** of observations, ``(batch, ...)``: integer
