@@ -124,10 +124,21 @@ clone.querySelectorAll('pre, code, script, style, mjx-container, .highlight, .ce
 return clone.textContent;
 """
 
+# MathJax is loaded asynchronously: on a busy machine the page's load event can come before
+# its script has run, so wait (up to 20 s) for MathJax.startup before reading its promise.
 WAIT_FOR_MATHJAX = """
 const done = arguments[arguments.length - 1];
-if (!window.MathJax || !window.MathJax.startup) { done('none'); return; }
-window.MathJax.startup.promise.then(() => done('ok')).catch(e => done('error: ' + e));
+const start = Date.now();
+const loads = document.querySelector('script[src*="mathjax" i]') !== null;
+(function poll() {
+  if (window.MathJax && window.MathJax.startup && window.MathJax.startup.promise) {
+    window.MathJax.startup.promise.then(() => done('ok')).catch(e => done('error: ' + e));
+  } else if (!loads || Date.now() - start > 20000) {
+    done('none');
+  } else {
+    setTimeout(poll, 100);
+  }
+})();
 """
 
 

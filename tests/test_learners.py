@@ -268,11 +268,17 @@ def test_actor_critic_bad_input(kwargs, error, match):
         actor_critic(OneStep(), **args)
 
 
-def test_learners_need_discrete_spaces():
-    with pytest.raises(TypeError, match="observation_space"):
-        reinforce(BoxEnv(), step_size=0.1, n_episodes=1, rng=0)
-    with pytest.raises(TypeError, match="Discrete"):
-        actor_critic(BoxEnv(), step_size=0.1, value_step_size=0.1, n_episodes=1, rng=0)
+class BoxActions(OneStep):
+    def __init__(self):
+        super().__init__()
+        self.action_space = spaces.Box(-1.0, 1.0, (1,))
+
+
+def test_learners_need_discrete_actions():
+    with pytest.raises(TypeError, match=r"action_space must be gymnasium.spaces.Discrete.*got Box"):
+        reinforce(BoxActions(), step_size=0.1, n_episodes=1, rng=0)
+    with pytest.raises(TypeError, match="action_space must be gymnasium.spaces.Discrete"):
+        actor_critic(BoxActions(), step_size=0.1, value_step_size=0.1, n_episodes=1, rng=0)
     with pytest.raises(ValueError, match="rewards"):
         discounted_returns([[1.0]])
 

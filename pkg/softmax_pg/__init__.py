@@ -7,6 +7,9 @@ The companion package of the book. Its core, importing nothing but numpy:
   :math:`\nabla_\theta\log\pi_\theta(a\mid s) = (\phi(s,a) - \mathbb{E}_\pi[\phi(s,\cdot)])/\tau`,
   the weight-matrix form :func:`score_matrix`, entropy, Fisher information and
   :class:`SoftmaxPolicy`;
+* :mod:`softmax_pg.preferences`: parametrisations of the preferences (tabular, linear
+  features, weight matrix, a small network) and the one score route
+  :func:`policy_score`, :math:`J_h^\top(e_a - \pi)/\tau`, for all of them;
 * :mod:`softmax_pg.gaussian`: the Gaussian policy's log-density and score, for
   continuous actions;
 * :mod:`softmax_pg.features`: tabular and state-times-action feature maps;
@@ -23,6 +26,7 @@ continuous bandit for the Gaussian policy) and :mod:`softmax_pg.plotting` (learn
 curves with bands, policies and values on a grid).
 """
 
+from .batched import BatchedResult, reinforce_batched
 from .bandits import (
     BanditRuns,
     GradientBanditAgent,
@@ -64,18 +68,37 @@ from .policy import (
     score,
     score_matrix,
 )
+from .preferences import (
+    LinearPreferences,
+    MatrixPreferences,
+    MLPPreferences,
+    Preferences,
+    TabularPreferences,
+    policy_entropy,
+    policy_fisher,
+    policy_log_prob,
+    policy_probs,
+    policy_sample,
+    policy_score,
+)
 from .softmax import log_softmax, softmax
 
 __version__ = "0.1.0"
 
 __all__ = [
     "BanditRuns",
+    "BatchedResult",
     "CorridorRuns",
     "GradientBanditAgent",
     "GridWorld",
     "LearningResult",
+    "LinearPreferences",
+    "MLPPreferences",
+    "MatrixPreferences",
+    "Preferences",
     "ShortCorridor",
     "SoftmaxPolicy",
+    "TabularPreferences",
     "action_probs",
     "actor_critic",
     "discounted_returns",
@@ -94,8 +117,15 @@ __all__ = [
     "natural_gradient",
     "numerical_gradient",
     "one_hot",
+    "policy_entropy",
+    "policy_fisher",
+    "policy_log_prob",
+    "policy_probs",
+    "policy_sample",
+    "policy_score",
     "preference_score",
     "reinforce",
+    "reinforce_batched",
     "run_gradient_bandit",
     "run_gradient_bandit_loop",
     "sample_actions",

@@ -1,22 +1,29 @@
-r"""Policy-gradient learners for any Gymnasium environment with discrete spaces.
+r"""Policy-gradient learners for any Gymnasium environment with a ``Discrete`` action space.
 
-Both learners follow a linear softmax policy
-:math:`\pi_\theta(a\mid s) \propto \exp(\phi(s,a)^\top\theta)` given by a feature map,
-an array ``features`` of shape ``(n_states, n_actions, n_features)`` indexed by the
-observation (tabular, :func:`softmax_pg.tabular_features`, by default), and both move
-:math:`\theta` along the score :math:`\nabla_\theta\log\pi_\theta(A_t\mid S_t)` computed by
-:func:`softmax_pg.score`, the package's one implementation of it.
+Both learners follow a softmax policy :math:`\pi_\theta(\cdot\mid s) = \mathrm{softmax}(h_\theta(s))`
+over a parametrisation of the preferences (:mod:`softmax_pg.preferences`) and move
+:math:`\theta` along the score :math:`J_h(s)^\top(e_a - \pi_\theta(\cdot\mid s))`, the package's
+one score route. By default the parametrisation is **tabular** for a ``Discrete``
+observation space (a step costs O(n_actions), whatever the number of states) and the
+**weight matrix** :math:`W^\top[x, 1]` on the raw observation for a ``Box`` one; a feature
+table ``features`` of shape ``(n_states, n_actions, n_features)`` gives the linear policy
+of part one (:func:`softmax_pg.score`).
 
 * :func:`reinforce`: Monte Carlo policy gradient (Williams 1992; Sutton & Barto 2018,
-  §13.3), optionally with a learned state-value baseline (§13.4);
-* :func:`actor_critic`: one-step actor-critic (§13.5).
+  §13.3), optionally with a learned state-value baseline (§13.4); the book's algorithm
+  boxes *REINFORCE* and *REINFORCE with baseline* (chapter 'REINFORCE');
+* :func:`actor_critic`: one-step actor-critic (§13.5); the algorithm box *One-step
+  actor-critic* (chapter 'A grid world');
+* :func:`softmax_pg.batched.reinforce_batched` (module :mod:`softmax_pg.batched`): independent runs of
+  :func:`reinforce` stepped together on a vectorised environment.
 
 **Random draws.** Every learner draws from one :class:`numpy.random.Generator` in a fixed order: first
 one integer ``rng.integers(2**32)``, the seed of the environment's first ``reset``, then
+(for the network only, :meth:`softmax_pg.MLPPreferences.init`) the initial weights, then
 one uniform number per step, turned into an action by inverting the cumulative
 distribution of :math:`\pi_\theta(\cdot\mid S_t)`. So a batched implementation that
 gives each run its own generator and keeps this order reproduces these learners draw
-for draw (:func:`softmax_pg.corridor.short_corridor_runs`).
+for draw (:func:`softmax_pg.corridor.short_corridor_runs`, :func:`softmax_pg.batched.reinforce_batched`).
 """
 
 from __future__ import annotations
@@ -28,7 +35,10 @@ from numpy.typing import ArrayLike
 
 from ._validation import as_real_array, check_actions, check_count, check_positive, check_rng
 from .features import tabular_features
-from .policy import SoftmaxPolicy, _inverse_cdf, action_probs, score
+from ._learning import Spaces, act, check_finite_theta, initial_theta, policy_parametrisation, value_function
+from .policy import SoftmaxPolicy, _inverse_cdf, _score_from_probs, action_probs, score
+from .preferences import LinearPreferences, Preferences
+from .softmax import _softmax
 
 __all__ = [
     "LearningResult",
@@ -47,7 +57,10 @@ class LearningResult:
     Attributes
     ----------
     policy : SoftmaxPolicy
-        The trained policy; query it with the ``features`` the learner was given.
+        The trained policy. With a feature table (``features``, or the tabular default for
+        a ``Discrete`` observation space) it is the linear-feature policy, queried with
+        features ``phi[s]`` as in part one (tabular: :func:`softmax_pg.tabular_features`);
+        otherwise it carries its parametrisation and is queried with observations.
     returns : numpy.ndarray, shape (n_episodes,)
         The return :math:`G_0 = \\sum_t \\gamma^t R_{t+1}` of every episode.
     lengths : numpy.ndarray of int64, shape (n_episodes,)
@@ -55,12 +68,16 @@ class LearningResult:
     value_weights : numpy.ndarray, shape (n_value_features,), or None
         The weights :math:`w` of the learned state value
         :math:`\\hat v(s, w) = w^\\top x(s)`; None without a critic or baseline.
+    preferences : Preferences or None
+        The parametrisation the learner used (:func:`softmax_pg.policy_probs` takes it with
+        ``policy.theta`` and observations).
     """
 
     policy: SoftmaxPolicy
     returns: np.ndarray
     lengths: np.ndarray
     value_weights: np.ndarray | None
+    preferences: Preferences | None = None
 
 
 # ----------------------------------------------------------------------------- checks
@@ -91,18 +108,6 @@ def _policy_features(features: ArrayLike | None, n_states: int, n_actions: int) 
             f"for this environment; got shape {phi.shape}"
         )
     return phi
-
-
-def _value_features(value_features: ArrayLike | None, n_states: int) -> np.ndarray:
-    if value_features is None:
-        return np.eye(n_states)
-    x = as_real_array(value_features, "value_features")
-    if x.ndim != 2 or x.shape[0] != n_states or x.shape[1] == 0:
-        raise ValueError(
-            f"value_features must have shape (n_states, n_value_features) = ({n_states}, k); "
-            f"got shape {x.shape}"
-        )
-    return x
 
 
 def _initial_theta(theta0: ArrayLike | None, n_features: int) -> np.ndarray:
@@ -291,6 +296,85 @@ def _gradient(theta, phi, states, actions, weights, gamma):
 # --------------------------------------------------------------------------- learners
 
 
+# --------------------------------------------------------------------------- learners
+
+
+class _Setup:
+    """The learners' arguments, checked once: spaces, parametrisation, theta, critic."""
+
+    def __init__(self, env, step_size, n_episodes, rng, features, preferences, gamma, theta0, max_steps,
+                 value_step_size=None, value_features=None, value_name="baseline_step_size"):
+        self.spaces = Spaces(getattr(env, "observation_space", None), getattr(env, "action_space", None))
+        self.alpha = check_positive(step_size, "step_size")
+        self.episodes = check_count(n_episodes, "n_episodes")
+        self.gamma = _discount(gamma)
+        self.steps = check_count(max_steps, "max_steps")
+        self.rng = check_rng(rng)
+        self.prefs = policy_parametrisation(self.spaces, features, preferences)
+        self.feature_policy = isinstance(self.prefs, LinearPreferences) and self.prefs.table is not None or (
+            preferences is None and self.spaces.discrete
+        )
+        if value_step_size is None:
+            if value_features is not None:
+                raise ValueError(f"value_features is only used with {value_name}; got no {value_name}")
+            self.alpha_w, self.critic = None, None
+        else:
+            self.alpha_w = check_positive(value_step_size, value_name)
+            self.critic = value_function(self.spaces, value_features)
+        self._theta0 = theta0
+
+    def start(self, env):
+        """The first reset (seeded by the first draw), then theta (the network draws its weights)."""
+        obs, _ = env.reset(seed=int(self.rng.integers(2**32)))
+        theta = initial_theta(self._theta0, self.prefs, self.rng)
+        return obs, theta
+
+    def result(self, theta, returns, lengths, w) -> LearningResult:
+        if self.feature_policy:
+            policy = SoftmaxPolicy(theta)
+        else:
+            policy = SoftmaxPolicy(theta, preferences=self.prefs)
+        return LearningResult(policy, returns, lengths, w, self.prefs)
+
+
+def _play(env, setup: _Setup, theta: np.ndarray, obs) -> tuple[list, list, list, list]:
+    """One episode with theta fixed: the observations (raw and prepared), actions, rewards."""
+    sp, prefs, rng = setup.spaces, setup.prefs, setup.rng
+    raw, prepared, actions, rewards = [], [], [], []
+    x = sp.observe(obs, "env.reset()")
+    for _ in range(setup.steps):
+        xp = prefs._trusted_prepare(x)
+        a, _ = act(prefs, theta, xp, rng.random())
+        obs, r, terminated, truncated, _ = env.step(a)
+        raw.append(x)
+        prepared.append(xp)
+        actions.append(a)
+        rewards.append(float(r))
+        if terminated or truncated:
+            break
+        x = sp.observe(obs, "env.step()")
+    return raw, prepared, actions, rewards
+
+
+def _reinforce_update(setup: _Setup, theta, w, raw, prepared, actions, rewards) -> float:
+    """The REINFORCE update of one episode, in place on theta (and w); returns G_0.
+
+    Shared by :func:`reinforce` and the batched learner, so both compute the same numbers.
+    """
+    prefs, g = setup.prefs, setup.gamma
+    r = np.array(rewards)
+    big_g = _returns(r, g)
+    delta = big_g.copy()  # G_t - b_t
+    if w is not None:
+        setup.critic.baseline(w, raw, delta, setup.alpha_w)  # the §13.4 box: w moves step by step
+    batch = np.concatenate(prepared, axis=0)
+    a = np.array(actions, dtype=np.int64)
+    probs = _softmax(prefs._h(theta, batch), 1.0)  # the policy that generated the episode
+    discount = g ** np.arange(a.shape[0])
+    prefs._ascend(theta, batch, _score_from_probs(probs, a, 1.0), discount * delta, setup.alpha)
+    return float(big_g[0])
+
+
 def reinforce(
     env,
     *,
@@ -298,6 +382,7 @@ def reinforce(
     n_episodes: int,
     rng: int | np.random.Generator,
     features: ArrayLike | None = None,
+    preferences: Preferences | None = None,
     gamma: float = 1.0,
     baseline_step_size: float | None = None,
     value_features: ArrayLike | None = None,
@@ -315,15 +400,18 @@ def reinforce(
             (G_t - b(S_t))\,\nabla_\theta \log\pi_\theta(A_t \mid S_t),
 
     with :math:`G_t` the return *from step t* (:func:`discounted_returns`), a **sum** over
-    the steps, not a mean, and the score from :func:`softmax_pg.score`: the update is
-    :math:`\alpha` times :func:`episode_gradient`. Without a baseline
-    :math:`b = 0` (Sutton & Barto 2018, eq. 13.8; Williams 1992). With
-    ``baseline_step_size`` :math:`\alpha_w`, :math:`b(s) = \hat v(s, w) = w^\top x(s)` is
-    learned as in Sutton & Barto's §13.4 box: for :math:`t = 0, 1, \dots`,
+    the steps, not a mean, and the score :math:`J_h(S_t)^\top(e_{A_t} - \pi_\theta)` of the
+    parametrisation (with a feature table, :func:`softmax_pg.score`: the update is
+    :math:`\alpha` times :func:`episode_gradient`). Without a baseline :math:`b = 0`
+    (Sutton & Barto 2018, eq. 13.8; Williams 1992; the algorithm box *REINFORCE* in the
+    chapter 'REINFORCE'). With ``baseline_step_size`` :math:`\alpha_w`,
+    :math:`b(s) = \hat v(s, w) = w^\top x(s)` is learned as in Sutton & Barto's §13.4 box
+    (the algorithm box *REINFORCE with baseline*): for :math:`t = 0, 1, \dots`,
     :math:`\delta_t = G_t - \hat v(S_t, w)`, :math:`w \leftarrow w + \alpha_w \delta_t x(S_t)`,
-    and :math:`\delta_t` replaces :math:`G_t` above. Any baseline that does not depend
-    on the action leaves the expected update unchanged, because the expected score is
-    zero.
+    and :math:`\delta_t` replaces :math:`G_t` above. :math:`x(s)` is one-hot (tabular) for a
+    ``Discrete`` observation space and :math:`[s, 1]` (the observation and a bias) for a
+    ``Box`` one. Any baseline that does not depend on the action leaves the expected
+    update unchanged, because the expected score is zero.
 
     The score is evaluated at the :math:`\theta` that generated the episode (the
     gradient estimate of the policy-gradient theorem); the book's pseudocode updates
@@ -332,7 +420,8 @@ def reinforce(
     Parameters
     ----------
     env : gymnasium.Env
-        Observation and action spaces ``Discrete`` (starting at 0).
+        Action space ``Discrete`` (starting at 0); observation space ``Discrete``
+        (starting at 0) or ``Box``.
     step_size : float
         :math:`\alpha > 0` (:math:`\alpha_\theta` with a baseline).
     n_episodes : int
@@ -340,15 +429,23 @@ def reinforce(
     rng : int or numpy.random.Generator
         The source of every random draw (see the module's "Random draws").
     features : array_like, shape (n_states, n_actions, n_features), optional
-        :math:`\phi(s, a)` for every observation :math:`s`; tabular by default.
+        A feature table :math:`\phi(s, a)` (``Discrete`` observations only): the linear
+        policy of part one.
+    preferences : Preferences, optional
+        Any parametrisation (:class:`softmax_pg.TabularPreferences`,
+        :class:`softmax_pg.LinearPreferences`, :class:`softmax_pg.MatrixPreferences`,
+        :class:`softmax_pg.MLPPreferences`). Without it and without ``features``: tabular
+        for ``Discrete`` observations, ``MatrixPreferences`` on the observation plus a bias
+        for ``Box``.
     gamma : float, default 1.0
         Discount :math:`\gamma \in (0, 1]`.
     baseline_step_size : float, optional
         :math:`\alpha_w > 0`; learn a state-value baseline. None: plain REINFORCE.
     value_features : array_like, shape (n_states, n_value_features), optional
-        :math:`x(s)` of the baseline; one-hot (tabular) by default.
-    theta0 : array_like, shape (n_features,), optional
-        Initial parameters; zeros (the uniform policy) by default.
+        :math:`x(s)` of the baseline (``Discrete`` observations); one-hot by default.
+    theta0 : array_like, shape (n_params,), optional
+        Initial parameters; ``preferences.init(rng)`` by default (zeros, the uniform
+        policy, except for the network).
     max_steps : int, default 1000
         An episode still running after this many steps is cut off (truncated) and
         learned from as it stands: a guard against runaway episodes.
@@ -356,55 +453,45 @@ def reinforce(
     Returns
     -------
     LearningResult
-        The trained policy, per-episode returns and lengths, and the baseline's
-        weights (None without a baseline).
+        The trained policy, per-episode returns and lengths, the baseline's weights (None
+        without a baseline) and the parametrisation.
 
     Raises
     ------
     TypeError
-        If the spaces are not ``Discrete`` or an argument has the wrong type.
+        If the action space is not ``Discrete``, the observation space neither
+        ``Discrete`` nor ``Box``, or an argument has the wrong type.
     ValueError
-        On a non-positive step size, ``gamma`` outside (0, 1], or mis-shaped features.
+        On a non-positive step size, ``gamma`` outside (0, 1], mis-shaped features or
+        ``theta0``, or an observation of the wrong shape, NaN or infinite.
+
+    Examples
+    --------
+    >>> import gymnasium as gym
+    >>> import softmax_pg
+    >>> result = softmax_pg.reinforce(gym.make("CartPole-v1"), step_size=2**-10,
+    ...                               n_episodes=3, rng=0, baseline_step_size=2**-6)
+    >>> result.policy.theta.shape                  # W: 4 observations + bias, 2 actions
+    (10,)
 
     References
     ----------
     Williams (1992); Sutton & Barto (2018), §13.3 (REINFORCE) and §13.4 (with baseline).
     """
-    n_states, n_actions = _discrete_sizes(env)
-    phi = _policy_features(features, n_states, n_actions)
-    alpha = check_positive(step_size, "step_size")
-    episodes = check_count(n_episodes, "n_episodes")
-    g = _discount(gamma)
-    steps = check_count(max_steps, "max_steps")
-    rng = check_rng(rng)
-    theta = _initial_theta(theta0, phi.shape[2])
-    if baseline_step_size is None:
-        if value_features is not None:
-            raise ValueError("value_features is only used with baseline_step_size; got no baseline_step_size")
-        alpha_w, x, w = None, None, None
-    else:
-        alpha_w = check_positive(baseline_step_size, "baseline_step_size")
-        x = _value_features(value_features, n_states)
-        w = np.zeros(x.shape[1])
-
-    returns = np.empty(episodes)
-    lengths = np.empty(episodes, dtype=np.int64)
-    obs, _ = env.reset(seed=int(rng.integers(2**32)))
-    for i in range(episodes):
+    setup = _Setup(env, step_size, n_episodes, rng, features, preferences, gamma, theta0, max_steps,
+                   baseline_step_size, value_features)
+    obs, theta = setup.start(env)
+    w = setup.critic.zeros() if setup.critic is not None else None
+    returns = np.empty(setup.episodes)
+    lengths = np.empty(setup.episodes, dtype=np.int64)
+    for i in range(setup.episodes):
         if i > 0:
             obs, _ = env.reset()
-        probs = action_probs(theta, phi)  # theta is fixed during the episode
-        states, actions, rewards = _episode(env, probs, rng, int(obs), steps)
-        big_g = _returns(rewards, g)
-        delta = big_g.copy()  # G_t - b_t
-        if w is not None:
-            for t, s in enumerate(states):  # the §13.4 box: w moves step by step
-                delta[t] -= w @ x[s]
-                w += alpha_w * delta[t] * x[s]
-        theta += alpha * _gradient(theta, phi, states, actions, delta, g)
-        returns[i] = big_g[0]
-        lengths[i] = len(states)
-    return LearningResult(SoftmaxPolicy(theta), returns, lengths, w)
+        raw, prepared, actions, rewards = _play(env, setup, theta, obs)
+        returns[i] = _reinforce_update(setup, theta, w, raw, prepared, actions, rewards)
+        lengths[i] = len(actions)
+        check_finite_theta(theta, i)
+    return setup.result(theta, returns, lengths, w)
 
 
 def actor_critic(
@@ -415,6 +502,7 @@ def actor_critic(
     n_episodes: int,
     rng: int | np.random.Generator,
     features: ArrayLike | None = None,
+    preferences: Preferences | None = None,
     gamma: float = 1.0,
     value_features: ArrayLike | None = None,
     theta0: ArrayLike | None = None,
@@ -432,16 +520,19 @@ def actor_critic(
         I \leftarrow \gamma I,
 
     with :math:`\hat v(\text{terminal}) = 0`, :math:`I = 1` at the start of each episode,
-    :math:`\hat v(s, w) = w^\top x(s)` and the score from :func:`softmax_pg.score`. The
-    TD error :math:`\delta` plays the role of :math:`G_t - b(S_t)` in REINFORCE with
+    :math:`\hat v(s, w) = w^\top x(s)` (one-hot :math:`x` for ``Discrete`` observations,
+    :math:`[s, 1]` for ``Box``) and the score :math:`J_h(S)^\top(e_A - \pi_\theta)` of the
+    parametrisation (the algorithm box *One-step actor-critic*, chapter 'A grid world').
+    The TD error :math:`\delta` plays the role of :math:`G_t - b(S_t)` in REINFORCE with
     baseline, with the critic's estimate in place of the rest of the return. When an
     episode is cut off (``max_steps`` or a time limit), :math:`S'` is not terminal and
-    its value is used.
+    its value is used. With the tabular parametrisation and critic a step costs
+    O(n_actions), whatever the number of states.
 
     Parameters
     ----------
     env : gymnasium.Env
-        Observation and action spaces ``Discrete`` (starting at 0).
+        Action space ``Discrete`` (starting at 0); observation space ``Discrete`` or ``Box``.
     step_size : float
         :math:`\alpha_\theta > 0`, the actor's step size.
     value_step_size : float
@@ -451,58 +542,67 @@ def actor_critic(
     rng : int or numpy.random.Generator
         The source of every random draw (see the module's "Random draws").
     features : array_like, shape (n_states, n_actions, n_features), optional
-        :math:`\phi(s, a)`; tabular by default.
+        A feature table :math:`\phi(s, a)` (``Discrete`` observations only).
+    preferences : Preferences, optional
+        Any parametrisation; by default tabular (``Discrete``) or the weight matrix (``Box``).
     gamma : float, default 1.0
         Discount :math:`\gamma \in (0, 1]`.
     value_features : array_like, shape (n_states, n_value_features), optional
-        :math:`x(s)` of the critic; one-hot by default.
-    theta0 : array_like, shape (n_features,), optional
-        Initial parameters; zeros by default.
+        :math:`x(s)` of the critic (``Discrete`` observations); one-hot by default.
+    theta0 : array_like, shape (n_params,), optional
+        Initial parameters; ``preferences.init(rng)`` by default.
     max_steps : int, default 1000
         Cut an episode off after this many steps.
 
     Returns
     -------
     LearningResult
-        The trained policy, per-episode returns and lengths, and the critic's weights.
+        The trained policy, per-episode returns and lengths, the critic's weights and the
+        parametrisation.
+
+    Raises
+    ------
+    TypeError, ValueError
+        As :func:`reinforce`.
 
     References
     ----------
     Sutton & Barto (2018), §13.5, "One-step Actor-Critic (episodic)".
     """
-    n_states, n_actions = _discrete_sizes(env)
-    phi = _policy_features(features, n_states, n_actions)
-    alpha = check_positive(step_size, "step_size")
-    alpha_w = check_positive(value_step_size, "value_step_size")
-    episodes = check_count(n_episodes, "n_episodes")
-    g = _discount(gamma)
-    steps = check_count(max_steps, "max_steps")
-    rng = check_rng(rng)
-    theta = _initial_theta(theta0, phi.shape[2])
-    x = _value_features(value_features, n_states)
-    w = np.zeros(x.shape[1])
-
-    returns = np.empty(episodes)
-    lengths = np.empty(episodes, dtype=np.int64)
-    obs, _ = env.reset(seed=int(rng.integers(2**32)))
-    for i in range(episodes):
+    setup = _Setup(env, step_size, n_episodes, rng, features, preferences, gamma, theta0, max_steps,
+                   value_step_size, value_features, "value_step_size")
+    sp, prefs, critic, rng = setup.spaces, setup.prefs, setup.critic, setup.rng
+    alpha, alpha_w, g = setup.alpha, setup.alpha_w, setup.gamma
+    obs, theta = setup.start(env)
+    w = critic.zeros()
+    returns = np.empty(setup.episodes)
+    lengths = np.empty(setup.episodes, dtype=np.int64)
+    for i in range(setup.episodes):
         if i > 0:
             obs, _ = env.reset()
-        s, discount, total, t = int(obs), 1.0, 0.0, 0
-        while t < steps:
-            a = int(_inverse_cdf(action_probs(theta, phi[s]), rng.random()))
-            s_next, r, terminated, truncated, _ = env.step(a)
-            s_next = int(s_next)
-            target = float(r) if terminated else float(r) + g * (w @ x[s_next])
-            delta = target - w @ x[s]
-            w += alpha_w * delta * x[s]
-            theta += alpha * discount * delta * score(theta, phi[s], a)
+        x = sp.observe(obs, "env.reset()")
+        discount, total, t = 1.0, 0.0, 0
+        while t < setup.steps:
+            xp = prefs._trusted_prepare(x)
+            a, probs = act(prefs, theta, xp, rng.random())
+            obs, r, terminated, truncated, _ = env.step(a)
+            xv = critic.x(x)
+            if terminated:
+                target = float(r)
+            else:
+                x = sp.observe(obs, "env.step()")
+                target = float(r) + g * critic.value(w, critic.x(x))
+            delta = target - critic.value(w, xv)
+            critic.add(w, xv, alpha_w * delta)
+            probs = -probs  # e_A - pi, in place
+            probs[a] += 1.0
+            prefs._ascend1(theta, xp, probs, alpha * discount * delta)
             total += discount * float(r)
             discount *= g
             t += 1
-            s = s_next
             if terminated or truncated:
                 break
         returns[i] = total
         lengths[i] = t
-    return LearningResult(SoftmaxPolicy(theta), returns, lengths, w)
+        check_finite_theta(theta, i)
+    return setup.result(theta, returns, lengths, w)

@@ -584,32 +584,48 @@ def score_matrix(
 
 
 class SoftmaxPolicy:
-    r"""A linear softmax policy :math:`\pi_\theta(b\mid s) \propto \exp(\phi(s,b)^\top\theta/\tau)`.
+    r"""A softmax policy :math:`\pi_\theta(\cdot\mid s) = \mathrm{softmax}(h_\theta(s)/\tau)` holding its parameters.
 
-    Holds the parameters :math:`\theta` and the temperature; every method takes the
-    features of the states it is asked about, ``(..., n_actions, n_features)``, and
-    calls the module's functions (one formula, one function).
+    Two forms, one formula. Without ``preferences`` it is the linear-feature policy
+    :math:`h_\theta(s)_b = \phi(s,b)^\top\theta`, and every method takes the features of
+    the states it is asked about, ``(..., n_actions, n_features)`` (the module's functions
+    :func:`action_probs`, :func:`score`, ...). With a parametrisation ``preferences``
+    (:class:`softmax_pg.TabularPreferences`, :class:`softmax_pg.MatrixPreferences`,
+    :class:`softmax_pg.MLPPreferences`, ...) every method takes a batch of
+    **observations** and calls :func:`softmax_pg.policy_probs`,
+    :func:`softmax_pg.policy_score`, ...: the score is :math:`J_h^\top(e_a - \pi)/\tau`.
 
     Parameters
     ----------
-    theta : array_like, shape (n_features,)
+    theta : array_like, shape (n_features,) or (n_params,)
         Initial parameters (copied).
     temperature : float, default 1.0
         :math:`\tau > 0`.
+    preferences : Preferences, optional
+        The parametrisation of :math:`h_\theta`; None for the linear-feature policy.
 
     Examples
     --------
     >>> import numpy as np
-    >>> from softmax_pg import SoftmaxPolicy, tabular_features
+    >>> from softmax_pg import SoftmaxPolicy, TabularPreferences, tabular_features
     >>> phi = tabular_features(n_states=1, n_actions=3)[0]   # (3 actions, 3 features)
     >>> policy = SoftmaxPolicy(np.zeros(3))
     >>> policy.score(phi, 0)                                # e_0 - pi
     array([ 0.66666667, -0.33333333, -0.33333333])
+    >>> table = SoftmaxPolicy(np.zeros(3), preferences=TabularPreferences(1, 3))
+    >>> table.score([0], [0])                               # the same, from the observation
+    array([[ 0.66666667, -0.33333333, -0.33333333]])
     """
 
-    def __init__(self, theta: ArrayLike, temperature: float = 1.0) -> None:
+    def __init__(self, theta: ArrayLike, temperature: float = 1.0, *, preferences=None) -> None:
         self.theta = _check_theta(theta).copy()
         self.temperature = check_temperature(temperature)
+        if preferences is not None:
+            from .preferences import _check_prefs
+
+            preferences = _check_prefs(preferences)
+            preferences._check_theta(self.theta)
+        self.preferences = preferences
 
     @property
     def n_features(self) -> int:
@@ -617,32 +633,68 @@ class SoftmaxPolicy:
         return int(self.theta.shape[0])
 
     def __repr__(self) -> str:
+        if self.preferences is not None:
+            return f"SoftmaxPolicy({self.preferences!r}, temperature={self.temperature})"
         return f"SoftmaxPolicy(n_features={self.n_features}, temperature={self.temperature})"
 
-    def probs(self, features: ArrayLike) -> np.ndarray:
-        """:func:`action_probs` with this policy's parameters: shape ``(..., n_actions)``."""
-        return action_probs(self.theta, features, self.temperature)
+    def _linear_only(self, method: str) -> None:
+        if self.preferences is not None:
+            raise TypeError(
+                f"SoftmaxPolicy.{method} is defined for the linear-feature policy (preferences=None); "
+                f"this policy has {self.preferences!r}"
+            )
 
-    def log_prob(self, features: ArrayLike, actions: ArrayLike) -> np.ndarray:
-        """:func:`log_prob` with this policy's parameters."""
-        return log_prob(self.theta, features, actions, self.temperature)
+    def probs(self, x: ArrayLike) -> np.ndarray:
+        """Probabilities, shape ``(..., n_actions)``: :func:`action_probs` of features ``x``,
+        or :func:`softmax_pg.policy_probs` of observations ``x`` with ``preferences``."""
+        if self.preferences is not None:
+            from .preferences import policy_probs
 
-    def score(self, features: ArrayLike, actions: ArrayLike) -> np.ndarray:
-        """:func:`score` with this policy's parameters: shape ``(..., n_features)``."""
-        return score(self.theta, features, actions, self.temperature)
+            return policy_probs(self.preferences, self.theta, x, self.temperature)
+        return action_probs(self.theta, x, self.temperature)
+
+    def log_prob(self, x: ArrayLike, actions: ArrayLike) -> np.ndarray:
+        """:func:`log_prob` (features) or :func:`softmax_pg.policy_log_prob` (observations)."""
+        if self.preferences is not None:
+            from .preferences import policy_log_prob
+
+            return policy_log_prob(self.preferences, self.theta, x, actions, self.temperature)
+        return log_prob(self.theta, x, actions, self.temperature)
+
+    def score(self, x: ArrayLike, actions: ArrayLike) -> np.ndarray:
+        """:func:`score` (features, shape ``(..., n_features)``) or
+        :func:`softmax_pg.policy_score` (observations, shape ``(batch, n_params)``)."""
+        if self.preferences is not None:
+            from .preferences import policy_score
+
+            return policy_score(self.preferences, self.theta, x, actions, self.temperature)
+        return score(self.theta, x, actions, self.temperature)
 
     def expected_features(self, features: ArrayLike) -> np.ndarray:
-        """:func:`expected_features` with this policy's parameters."""
+        """:func:`expected_features` with this policy's parameters (linear-feature policy only)."""
+        self._linear_only("expected_features")
         return expected_features(self.theta, features, self.temperature)
 
-    def entropy(self, features: ArrayLike) -> np.ndarray:
-        """:func:`entropy` with this policy's parameters."""
-        return entropy(self.theta, features, self.temperature)
+    def entropy(self, x: ArrayLike) -> np.ndarray:
+        """:func:`entropy` (features) or :func:`softmax_pg.policy_entropy` (observations)."""
+        if self.preferences is not None:
+            from .preferences import policy_entropy
 
-    def fisher_information(self, features: ArrayLike) -> np.ndarray:
-        """:func:`fisher_information` with this policy's parameters."""
-        return fisher_information(self.theta, features, self.temperature)
+            return policy_entropy(self.preferences, self.theta, x, self.temperature)
+        return entropy(self.theta, x, self.temperature)
 
-    def sample(self, features: ArrayLike, rng: SeedOrGenerator) -> np.ndarray:
-        """:func:`sample_actions` with this policy's parameters: shape ``features.shape[:-2]``."""
-        return sample_actions(self.theta, features, rng, self.temperature)
+    def fisher_information(self, x: ArrayLike) -> np.ndarray:
+        """:func:`fisher_information` (features) or :func:`softmax_pg.policy_fisher` (observations)."""
+        if self.preferences is not None:
+            from .preferences import policy_fisher
+
+            return policy_fisher(self.preferences, self.theta, x, self.temperature)
+        return fisher_information(self.theta, x, self.temperature)
+
+    def sample(self, x: ArrayLike, rng: SeedOrGenerator) -> np.ndarray:
+        """:func:`sample_actions` (features) or :func:`softmax_pg.policy_sample` (observations)."""
+        if self.preferences is not None:
+            from .preferences import policy_sample
+
+            return policy_sample(self.preferences, self.theta, x, rng, self.temperature)
+        return sample_actions(self.theta, x, rng, self.temperature)
