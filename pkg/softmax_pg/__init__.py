@@ -26,6 +26,7 @@ continuous bandit for the Gaussian policy) and :mod:`softmax_pg.plotting` (learn
 curves with bands, policies and values on a grid).
 """
 
+from .batched import BatchedResult, reinforce_batched
 from .bandits import (
     BanditRuns,
     GradientBanditAgent,
@@ -86,6 +87,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "BanditRuns",
+    "BatchedResult",
     "CorridorRuns",
     "GradientBanditAgent",
     "GridWorld",
@@ -123,6 +125,7 @@ __all__ = [
     "policy_score",
     "preference_score",
     "reinforce",
+    "reinforce_batched",
     "run_gradient_bandit",
     "run_gradient_bandit_loop",
     "sample_actions",

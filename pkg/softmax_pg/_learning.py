@@ -8,9 +8,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from ._validation import as_real_array
-from .policy import _inverse_cdf
 from .preferences import LinearPreferences, MatrixPreferences, Preferences, TabularPreferences, _check_prefs
-from .softmax import _softmax
 
 
 class Spaces:
@@ -84,6 +82,11 @@ def policy_parametrisation(spaces_: Spaces, features, preferences) -> Preference
             raise ValueError(
                 f"preferences must have n_actions = {spaces_.n_actions} (the action space); got {p!r}"
             )
+        if isinstance(p, TabularPreferences) and p.n_states != spaces_.n_states:
+            raise ValueError(
+                f"preferences {p!r} must have n_states = {spaces_.n_states} (the observation space "
+                f"{'Discrete(%d)' % spaces_.n_states if spaces_.discrete else 'is not Discrete'})"
+            )
         return p
     if features is None:
         return spaces_.default_preferences()
@@ -135,6 +138,13 @@ class TabularValue:
     def add(w: np.ndarray, x, step: float) -> None:
         w[x] += step  # w += step * e_s
 
+    def baseline(self, w: np.ndarray, raw: list, delta: np.ndarray, alpha_w: float) -> None:
+        """The §13.4 box over one episode, in place: delta_t = G_t - w[S_t]; w[S_t] += alpha_w delta_t."""
+        for t, obs in enumerate(raw):
+            s = int(obs[0])
+            delta[t] -= w[s]
+            w[s] += alpha_w * delta[t]
+
 
 class LinearValue:
     """v(s, w) = w^T x(s), with x from a table (Discrete) or [obs, 1] (Box)."""
@@ -159,6 +169,29 @@ class LinearValue:
     def add(w: np.ndarray, x: np.ndarray, step: float) -> None:
         w += step * x
 
+    def baseline(self, w: np.ndarray, raw: list, delta: np.ndarray, alpha_w: float) -> None:
+        """The §13.4 box over one episode, in place: delta_t = G_t - w^T x_t; w += alpha_w delta_t x_t."""
+        if self.table is not None:
+            for t, obs in enumerate(raw):
+                x = self.table[int(obs[0])]
+                delta[t] -= w @ x
+                w += alpha_w * delta[t] * x
+            return
+        # [obs, 1] for Box observations: the same sums in plain floats, in the order of the
+        # features (short vectors: numpy's per-call overhead would dominate)
+        ws = w.tolist()
+        d = delta.tolist()
+        for t, obs in enumerate(raw):
+            xs = obs[0].tolist() + [1.0]
+            v = 0.0
+            for wk, xk in zip(ws, xs):
+                v += wk * xk
+            d[t] -= v
+            step = alpha_w * d[t]
+            ws = [wk + step * xk for wk, xk in zip(ws, xs)]
+        w[:] = ws
+        delta[:] = d
+
 
 def value_function(spaces_: Spaces, value_features):
     """The critic's features: one-hot (tabular) for Discrete, [obs, 1] for Box, or a table."""
@@ -182,9 +215,28 @@ def value_function(spaces_: Spaces, value_features):
 
 
 def act(prefs: Preferences, theta: np.ndarray, prepared, u: float) -> tuple[int, np.ndarray]:
-    """A ~ pi_theta(.|s) from the uniform ``u`` (inverse CDF), and pi itself, for one prepared observation."""
-    probs = _softmax(prefs._h_runs(theta[None], prepared), 1.0)[0]  # as the batched learners do
-    return int(_inverse_cdf(probs, u)), probs
+    """A ~ pi_theta(.|s) from the uniform ``u`` (inverse CDF), and pi itself, for one prepared observation.
+
+    The same arithmetic as ``_softmax`` and ``_inverse_cdf`` on a batch of one (the column
+    order of their sums), written for one small vector: a learner's step is dominated by
+    such per-call overheads, not by the arithmetic.
+    """
+    h = prefs._h1(theta, prepared)
+    z = h - max(h.tolist())  # the max shift, as _max_last
+    np.exp(z, out=z)
+    if z.shape[0] > 16:
+        total = np.sum(z)  # as _sum_last for many actions
+    else:
+        zs = z.tolist()
+        total = zs[0]
+        for v in zs[1:]:
+            total += v  # the sum column by column, as _sum_last
+    z /= total
+    cdf, a = 0.0, 0
+    for p in z.tolist()[:-1]:  # as _inverse_cdf: count the cumulative sums <= u
+        cdf += p
+        a += cdf <= u
+    return a, z
 
 
 def check_finite_theta(theta: np.ndarray, episode: int) -> None:

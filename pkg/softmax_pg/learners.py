@@ -343,7 +343,7 @@ def _play(env, setup: _Setup, theta: np.ndarray, obs) -> tuple[list, list, list,
     raw, prepared, actions, rewards = [], [], [], []
     x = sp.observe(obs, "env.reset()")
     for _ in range(setup.steps):
-        xp = prefs._prepare(x)
+        xp = prefs._trusted_prepare(x)
         a, _ = act(prefs, theta, xp, rng.random())
         obs, r, terminated, truncated, _ = env.step(a)
         raw.append(x)
@@ -366,11 +366,7 @@ def _reinforce_update(setup: _Setup, theta, w, raw, prepared, actions, rewards) 
     big_g = _returns(r, g)
     delta = big_g.copy()  # G_t - b_t
     if w is not None:
-        critic, alpha_w = setup.critic, setup.alpha_w
-        for t, x in enumerate(raw):  # the §13.4 box: w moves step by step
-            xv = critic.x(x)
-            delta[t] -= critic.value(w, xv)
-            critic.add(w, xv, alpha_w * delta[t])
+        setup.critic.baseline(w, raw, delta, setup.alpha_w)  # the §13.4 box: w moves step by step
     batch = np.concatenate(prepared, axis=0)
     a = np.array(actions, dtype=np.int64)
     probs = _softmax(prefs._h(theta, batch), 1.0)  # the policy that generated the episode
@@ -579,7 +575,6 @@ def actor_critic(
     alpha, alpha_w, g = setup.alpha, setup.alpha_w, setup.gamma
     obs, theta = setup.start(env)
     w = critic.zeros()
-    one = np.ones(1)
     returns = np.empty(setup.episodes)
     lengths = np.empty(setup.episodes, dtype=np.int64)
     for i in range(setup.episodes):
@@ -588,7 +583,7 @@ def actor_critic(
         x = sp.observe(obs, "env.reset()")
         discount, total, t = 1.0, 0.0, 0
         while t < setup.steps:
-            xp = prefs._prepare(x)
+            xp = prefs._trusted_prepare(x)
             a, probs = act(prefs, theta, xp, rng.random())
             obs, r, terminated, truncated, _ = env.step(a)
             xv = critic.x(x)
@@ -599,8 +594,9 @@ def actor_critic(
                 target = float(r) + g * critic.value(w, critic.x(x))
             delta = target - critic.value(w, xv)
             critic.add(w, xv, alpha_w * delta)
-            g_pref = _score_from_probs(probs[None], np.array([a]), 1.0)  # e_A - pi
-            prefs._ascend(theta, xp, g_pref, one, alpha * discount * delta)
+            probs = -probs  # e_A - pi, in place
+            probs[a] += 1.0
+            prefs._ascend1(theta, xp, probs, alpha * discount * delta)
             total += discount * float(r)
             discount *= g
             t += 1

@@ -150,10 +150,25 @@ class Preferences:
         r"""In place, :math:`\theta \mathrel{+}= \text{scale}\sum_i c_i J_h(s_i)^\top g_i`: the learners' update."""
         theta += scale * self._vjp_sum(theta, obs, g, coef)
 
+    def _trusted_prepare(self, obs):
+        """``_prepare`` for an observation the learner has already checked against its space."""
+        return self._prepare(obs)
+
+    def _h1(self, theta: np.ndarray, obs) -> np.ndarray:
+        """The preferences of one prepared observation, shape (n_actions,), as ``_h_runs`` computes them."""
+        return self._h_runs(theta[None], obs)[0]
+
+    def _ascend1(self, theta: np.ndarray, obs, g: np.ndarray, scale: float) -> None:
+        """``_ascend`` for one observation with coefficient 1: theta += scale * J_h^T g."""
+        self._ascend(theta, obs, g[None], _ONE, scale)
+
     def _h_runs(self, thetas: np.ndarray, obs) -> np.ndarray:
         """Preferences for runs that each have their own theta, ``thetas[i]`` at
         observation ``i``: shape (n_runs, n_actions). The default loops over the runs."""
         return np.stack([self._h(thetas[i], _index(obs, i)) [0] for i in range(thetas.shape[0])])
+
+
+_ONE = np.ones(1)
 
 
 def _batch_size(obs) -> int:
@@ -246,6 +261,15 @@ class TabularPreferences(Preferences):
 
     def _h_runs(self, thetas: np.ndarray, obs: np.ndarray) -> np.ndarray:
         return thetas.reshape(thetas.shape[0], self.n_states, self.n_actions)[np.arange(obs.shape[0]), obs]
+
+    def _trusted_prepare(self, obs: np.ndarray) -> np.ndarray:
+        return obs  # the learner checked the state against its Discrete space of n_states
+
+    def _h1(self, theta: np.ndarray, obs: np.ndarray) -> np.ndarray:
+        return theta.reshape(self.n_states, self.n_actions)[obs[0]]
+
+    def _ascend1(self, theta: np.ndarray, obs: np.ndarray, g: np.ndarray, scale: float) -> None:
+        theta.reshape(self.n_states, self.n_actions)[obs[0]] += scale * g  # O(n_actions)
 
 
 # ============================================================================ linear

@@ -1,0 +1,149 @@
+"""Do the learners' costs stay flat in the number of states, and how fast are batched runs?
+
+Three measurements, each a ratio within one run of this script:
+
+1. Tabular one-step actor-critic (`softmax_pg.actor_critic`, default parametrisation) on
+   FrozenLake-v1 with generated 8x8 and 64x64 maps (not slippery): microseconds per
+   environment step on each, and the ratio 64x64 / 8x8 (flat cost: close to 1; the issue
+   asks for at most 1.5). Peak memory of each run (tracemalloc), to show it grows with
+   |S|·|A| (the table), not with its square (a dense one-hot feature table).
+2. The same learner on Taxi-v4 against a plain numpy tabular actor-critic written in this
+   file (the least a hand-written loop does per step), and the environment's own step
+   time; ratio package / plain (the issue asks for at most 2).
+3. CartPole-v1: REINFORCE with a learned baseline, 10 seeds x 1000 episodes, batched
+   (`softmax_pg.reinforce_batched` on `gymnasium.make_vec(..., "vector_entry_point")`)
+   against the single-run learner looped over the seeds. The loop runs `--loop-seeds`
+   seeds and is scaled by environment steps. Checks that the batched runs equal the
+   looped ones.
+
+Run:  python benchmarks/learners.py [--loop-seeds N] [--skip-cartpole]
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+import tracemalloc
+
+import gymnasium as gym
+import numpy as np
+from gymnasium.envs.toy_text.frozen_lake import generate_random_map
+
+import softmax_pg
+
+AC = dict(step_size=0.5, value_step_size=0.5)
+CARTPOLE = dict(step_size=2.0**-9, baseline_step_size=2.0**-6)
+
+
+def frozen_lake(size: int) -> gym.Env:
+    return gym.make("FrozenLake-v1", desc=generate_random_map(size=size, seed=size), is_slippery=False,
+                    max_episode_steps=4 * size * size)
+
+
+def per_step_actor_critic(env, n_episodes: int) -> tuple[float, int, float]:
+    """(microseconds per step, steps, peak MiB) of the package's tabular actor-critic."""
+    softmax_pg.actor_critic(env, n_episodes=2, rng=1, **AC)  # warm-up
+    start = time.perf_counter()
+    res = softmax_pg.actor_critic(env, n_episodes=n_episodes, rng=0, **AC)
+    elapsed = time.perf_counter() - start
+    steps = int(res.lengths.sum())
+    tracemalloc.start()
+    softmax_pg.actor_critic(env, n_episodes=max(1, n_episodes // 10), rng=0, **AC)
+    peak = tracemalloc.get_traced_memory()[1] / 2**20
+    tracemalloc.stop()
+    return 1e6 * elapsed / steps, steps, peak
+
+
+def plain_actor_critic(env, n_episodes: int, rng: np.random.Generator) -> tuple[float, int]:
+    """A plain numpy tabular one-step actor-critic: table theta, table w, (e_a - pi) by hand."""
+    n_s, n_a = env.observation_space.n, env.action_space.n
+    theta, w = np.zeros((n_s, n_a)), np.zeros(n_s)
+    alpha, alpha_w = AC["step_size"], AC["value_step_size"]
+    steps = 0
+    start = time.perf_counter()
+    s, _ = env.reset(seed=int(rng.integers(2**32)))
+    for i in range(n_episodes):
+        if i > 0:
+            s, _ = env.reset()
+        discount = 1.0
+        while True:
+            h = theta[s]
+            p = np.exp(h - h.max())
+            p /= p.sum()
+            a = min(int(np.searchsorted(np.cumsum(p), rng.random(), side="right")), n_a - 1)
+            s_next, r, terminated, truncated, _ = env.step(a)
+            delta = r + (0.0 if terminated else w[s_next]) - w[s]
+            w[s] += alpha_w * delta
+            g = -p
+            g[a] += 1.0
+            theta[s] += alpha * discount * delta * g
+            steps += 1
+            s = s_next
+            if terminated or truncated:
+                break
+    return 1e6 * (time.perf_counter() - start) / steps, steps
+
+
+def env_only(env, n_steps: int, rng: np.random.Generator) -> float:
+    """Microseconds per step of the environment alone, with random actions."""
+    env.reset(seed=0)
+    actions = rng.integers(0, env.action_space.n, n_steps)
+    start = time.perf_counter()
+    for a in actions:
+        _, _, terminated, truncated, _ = env.step(int(a))
+        if terminated or truncated:
+            env.reset()
+    return 1e6 * (time.perf_counter() - start) / n_steps
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--loop-seeds", type=int, default=3, help="seeds of the looped CartPole baseline")
+    parser.add_argument("--skip-cartpole", action="store_true")
+    args = parser.parse_args()
+
+    print("== tabular actor-critic on FrozenLake-v1 (generated maps, not slippery)")
+    results = {}
+    for size, episodes in [(8, 3000), (64, 300)]:
+        us, steps, peak = per_step_actor_critic(frozen_lake(size), episodes)
+        results[size] = us
+        print(f"{size}x{size} ({size * size} states): {us:7.1f} us/step over {steps} steps, "
+              f"peak memory {peak:.2f} MiB")
+    print(f"ratio 64x64 / 8x8 per step: {results[64] / results[8]:.2f}")
+
+    print("== Taxi-v4: package vs a plain numpy tabular loop")
+    taxi = gym.make("Taxi-v4")
+    package, steps, _ = per_step_actor_critic(taxi, 300)
+    plain, plain_steps = plain_actor_critic(taxi, 300, np.random.default_rng(0))
+    alone = env_only(taxi, 20000, np.random.default_rng(0))
+    print(f"package {package:.1f} us/step ({steps} steps), plain loop {plain:.1f} us/step "
+          f"({plain_steps} steps), environment alone {alone:.1f} us/step")
+    print(f"ratio package / plain: {package / plain:.2f}")
+
+    if args.skip_cartpole:
+        return
+    print("== CartPole-v1: REINFORCE with baseline, 10 seeds x 1000 episodes")
+    seeds = list(range(10))
+    envs = gym.make_vec("CartPole-v1", num_envs=len(seeds), vectorization_mode="vector_entry_point")
+    start = time.perf_counter()
+    batched = softmax_pg.reinforce_batched(envs, n_episodes=1000, rngs=seeds, **CARTPOLE)
+    t_batched = time.perf_counter() - start
+    batched_steps = int(batched.lengths.sum())
+    env = gym.make("CartPole-v1")
+    start = time.perf_counter()
+    loop_steps, equal = 0, True
+    for i in seeds[: args.loop_seeds]:
+        single = softmax_pg.reinforce(env, n_episodes=1000, rng=i, **CARTPOLE)
+        loop_steps += int(single.lengths.sum())
+        equal &= np.array_equal(single.returns, batched.returns[i])
+        equal &= np.array_equal(single.policy.theta, batched.thetas[i])
+    t_loop = (time.perf_counter() - start) * batched_steps / loop_steps
+    last = batched.returns[:, -100:].mean()
+    print(f"batched: {t_batched:.1f} s for {batched_steps} steps (mean return of the last 100 episodes "
+          f"{last:.1f}); looped over seeds (scaled from {args.loop_seeds}): {t_loop:.1f} s; "
+          f"batched runs equal the single runs: {bool(equal)}")
+    print(f"ratio looped / batched: {t_loop / t_batched:.2f}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,209 @@
+r"""Independent REINFORCE runs stepped together on a vectorised Gymnasium environment.
+
+:func:`reinforce_batched` runs :func:`softmax_pg.reinforce` once per generator, each run
+with its own :math:`\theta` (and baseline weights), and steps all of them with one call of
+a vectorised environment: one batched softmax and one inverse-CDF draw per step for all
+runs, the per-episode update of each run by the very function :func:`softmax_pg.reinforce`
+uses. Each run keeps the single-run learner's order of random draws (the module
+:mod:`softmax_pg.learners`, "Random draws"), so run ``i`` equals
+``reinforce(gym.make(env_id), ..., rng=rngs[i])`` number for number; the tests check it.
+
+Supported vectorised environments: CartPole's numpy implementation,
+``gymnasium.make_vec("CartPole-v1", num_envs=n, vectorization_mode="vector_entry_point")``.
+Its resets all draw from one shared generator; here each run's resets draw from a
+generator seeded as the single environment's ``reset(seed=...)`` seeds it, so each run
+starts where its single-run twin starts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Sequence
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+from ._learning import Spaces, check_finite_theta, initial_theta, policy_parametrisation, value_function
+from ._validation import check_count, check_positive, check_rng
+from .learners import _discount, _reinforce_update
+from .policy import _inverse_cdf
+from .preferences import Preferences
+from .softmax import _softmax
+
+__all__ = ["BatchedResult", "reinforce_batched"]
+
+
+@dataclass(frozen=True)
+class BatchedResult:
+    """What :func:`reinforce_batched` returns, one row per run.
+
+    Attributes
+    ----------
+    thetas : numpy.ndarray, shape (n_runs, n_params)
+        The trained parameters of every run.
+    returns, lengths : numpy.ndarray, shape (n_runs, n_episodes)
+        The return :math:`G_0` and the number of steps of every episode.
+    value_weights : numpy.ndarray, shape (n_runs, n_value_features), or None
+        The baselines' weights; None without a baseline.
+    preferences : Preferences
+        The parametrisation (:func:`softmax_pg.policy_probs` takes it with ``thetas[i]``).
+    """
+
+    thetas: np.ndarray
+    returns: np.ndarray
+    lengths: np.ndarray
+    value_weights: np.ndarray | None
+    preferences: Preferences
+
+
+class _CartPoleResets:
+    """Per-run resets for gymnasium's CartPoleVectorEnv: run i's start states come from a
+    generator seeded as ``CartPoleEnv.reset(seed=seed_i)`` seeds it, uniform in the reset
+    bounds, written into the vector environment's state."""
+
+    def __init__(self, envs, seeds: Sequence[int]) -> None:
+        from gymnasium.utils import seeding
+
+        self.env = envs.unwrapped
+        self.env.reset(seed=0)  # builds the arrays; every run's state is replaced below
+        self.gens = [seeding.np_random(int(s))[0] for s in seeds]
+
+    def reset(self, i: int) -> np.ndarray:
+        e = self.env
+        e.state[:, i] = self.gens[i].uniform(low=e.low, high=e.high, size=(4,))
+        e.steps[i] = 0
+        e.prev_done[i] = False  # no automatic reset on the next step: this is it
+        return e.state[:, i].astype(np.float32)
+
+
+def _resetter(envs, seeds):
+    try:
+        from gymnasium.envs.classic_control.cartpole import CartPoleVectorEnv
+    except ImportError:  # pragma: no cover
+        CartPoleVectorEnv = ()
+    if isinstance(getattr(envs, "unwrapped", None), CartPoleVectorEnv):
+        return _CartPoleResets(envs, seeds)
+    raise TypeError(
+        "envs must be CartPole's numpy vector environment, gymnasium.make_vec('CartPole-v1', num_envs=n, "
+        f"vectorization_mode='vector_entry_point') (the one whose resets can be given per run); got {envs!r}"
+    )
+
+
+def reinforce_batched(
+    envs,
+    *,
+    step_size: float,
+    n_episodes: int,
+    rngs: Sequence[int | np.random.Generator],
+    preferences: Preferences | None = None,
+    gamma: float = 1.0,
+    baseline_step_size: float | None = None,
+    theta0: ArrayLike | None = None,
+    max_steps: int = 1000,
+) -> BatchedResult:
+    r"""Independent runs of :func:`softmax_pg.reinforce`, one per generator, stepped together.
+
+    Each run follows the algorithm boxes *REINFORCE* / *REINFORCE with baseline* (chapter
+    'REINFORCE') exactly as :func:`softmax_pg.reinforce` does, with its own :math:`\theta`,
+    baseline and generator, and ends after ``n_episodes`` episodes; the vectorised
+    environment keeps stepping the runs still going. Run ``i`` equals
+    ``reinforce(gym.make("CartPole-v1"), ..., rng=rngs[i])``.
+
+    Parameters
+    ----------
+    envs : gymnasium.vector.VectorEnv
+        ``gymnasium.make_vec("CartPole-v1", num_envs=len(rngs), vectorization_mode="vector_entry_point")``.
+    step_size : float
+        :math:`\alpha > 0`.
+    n_episodes : int
+        Episodes per run, at least 1.
+    rngs : sequence of int or numpy.random.Generator
+        One per run (``num_envs`` of them): a seed or a generator, as ``rng`` of
+        :func:`softmax_pg.reinforce`.
+    preferences : Preferences, optional
+        The parametrisation; by default the weight matrix on the observation plus a bias.
+    gamma : float, default 1.0
+    baseline_step_size : float, optional
+        :math:`\alpha_w > 0` of a baseline linear in the observation plus a bias.
+    theta0 : array_like, shape (n_params,), optional
+        The same initial parameters for every run; ``preferences.init(rng)`` by default.
+    max_steps : int, default 1000
+        Cut an episode off after this many steps.
+
+    Returns
+    -------
+    BatchedResult
+
+    Raises
+    ------
+    TypeError
+        If ``envs`` is not a supported vector environment or its spaces are not supported.
+    ValueError
+        If ``len(rngs)`` differs from ``envs.num_envs``, or as :func:`softmax_pg.reinforce`.
+    """
+    from .learners import _Setup  # the single-run learner's checks, reused
+
+    n = int(getattr(envs, "num_envs", 0))
+    if isinstance(rngs, (int, np.integer, np.random.Generator)) or len(rngs) != n or n == 0:
+        raise ValueError(
+            f"rngs must be a sequence of one seed or generator per run, len(rngs) = envs.num_envs = {n}; got {rngs!r}"
+        )
+    spaces = Spaces(getattr(envs, "single_observation_space", None), getattr(envs, "single_action_space", None),
+                    "envs.single")
+    gens = [check_rng(r) for r in rngs]
+    setup = _Setup.__new__(_Setup)  # the fields _reinforce_update reads, checked as reinforce checks them
+    setup.spaces = spaces
+    setup.alpha = check_positive(step_size, "step_size")
+    setup.episodes = check_count(n_episodes, "n_episodes")
+    setup.gamma = _discount(gamma)
+    setup.steps = check_count(max_steps, "max_steps")
+    setup.prefs = prefs = policy_parametrisation(spaces, None, preferences)
+    if baseline_step_size is None:
+        setup.alpha_w, setup.critic = None, None
+    else:
+        setup.alpha_w = check_positive(baseline_step_size, "baseline_step_size")
+        setup.critic = value_function(spaces, None)
+
+    seeds = [int(g.integers(2**32)) for g in gens]  # each run's first draw: its env's seed
+    thetas = np.stack([initial_theta(theta0, prefs, g) for g in gens])
+    ws = np.stack([setup.critic.zeros() for _ in gens]) if setup.critic is not None else None
+    resets = _resetter(envs, seeds)
+
+    returns = np.empty((n, setup.episodes))
+    lengths = np.empty((n, setup.episodes), dtype=np.int64)
+    done_episodes = np.zeros(n, dtype=np.int64)
+    active = np.ones(n, dtype=bool)
+    obs = np.stack([resets.reset(i) for i in range(n)])
+    buffers = [([], [], [], []) for _ in range(n)]
+    actions = np.zeros(n, dtype=np.int64)
+    while active.any():
+        runs = np.flatnonzero(active)
+        x = obs[runs].astype(np.float64).reshape(runs.size, -1)
+        if not np.isfinite(x).all():
+            bad = runs[~np.isfinite(x).all(axis=1)][0]
+            raise ValueError(f"the observation of run {bad} from envs.step() must be finite; got {obs[bad]!r}")
+        prepared = prefs._trusted_prepare(x)
+        probs = _softmax(prefs._h_runs(thetas[runs], prepared), 1.0)
+        u = np.array([gens[i].random() for i in runs])
+        actions[runs] = _inverse_cdf(probs, u)
+        obs, rewards, terminated, truncated, _ = envs.step(actions)
+        for k, i in enumerate(runs):
+            raw, prep, acts, rews = buffers[i]
+            raw.append(x[k : k + 1])
+            prep.append(prepared[k : k + 1])
+            acts.append(int(actions[i]))
+            rews.append(float(rewards[i]))
+            if not (terminated[i] or truncated[i] or len(acts) == setup.steps):
+                continue
+            e = done_episodes[i]
+            w = ws[i] if ws is not None else None
+            returns[i, e] = _reinforce_update(setup, thetas[i], w, raw, prep, acts, rews)
+            lengths[i, e] = len(acts)
+            check_finite_theta(thetas[i], int(e))
+            done_episodes[i] += 1
+            buffers[i] = ([], [], [], [])
+            if done_episodes[i] == setup.episodes:
+                active[i] = False
+            else:
+                obs[i] = resets.reset(i)
+    return BatchedResult(thetas, returns, lengths, ws, prefs)
