@@ -1,15 +1,27 @@
-"""How fast is `softmax_pg.score` compared with the least work any implementation must do?
+"""How fast is `softmax_pg.score` compared with the least work any implementation must do,
+and with PyTorch computing the same scores?
 
-Times `score` on a batch of 100 000 states x 10 actions x 32 features against a plain
-reference measured in the same run: the preferences `features @ theta` alone, one pass
-over the features. The score needs that pass plus one more (the contraction
-Phi^T (e_a - pi)), so a ratio near 2 is what numpy can do; the issue asks for at most 4.
+Times `score` on a batch of 100 000 states x 10 actions x 32 features (float64) against,
+in the same run and on the same arrays:
 
-Run:  python benchmarks/score.py      (prints both times and a final line `ratio: X`)
+* a plain reference: the preferences `features @ theta` alone, one pass over the
+  features. The score needs that pass plus one more (the contraction
+  Phi^T (e_a - pi)), so a ratio near 2 is what numpy can do; the issue asks for at most 4;
+* PyTorch autograd, per-sample scores with `torch.func.vmap(torch.func.grad(log_prob))`:
+  what a reader who lets autograd do the work gets. The package must be at least as
+  fast (ratio of torch to the package >= 1), and aims at 2;
+* PyTorch evaluating the closed form (e_a - softmax(Phi theta)) Phi with tensors: the
+  same formula as the package, in another library.
+
+torch gets as many threads as numpy's BLAS (read with threadpoolctl when it is
+installed, else the machine's core count), and both numbers are printed.
+
+Run:  python benchmarks/score.py      (prints the times, the ratios, and a final line `ratio: X`)
 """
 
 from __future__ import annotations
 
+import os
 import time
 
 import numpy as np
@@ -31,17 +43,77 @@ def best_time(fn, repeats: int = REPEATS) -> float:
     return min(times)
 
 
+def numpy_threads() -> tuple[int, str]:
+    """Threads numpy's BLAS uses, and where the number comes from: threadpoolctl's
+    report when it is installed, else the core count (OpenBLAS's default)."""
+    cores = os.cpu_count() or 1
+    try:
+        from threadpoolctl import threadpool_info
+    except ImportError:
+        return cores, "the core count; threadpoolctl is not installed"
+    counts = [p["num_threads"] for p in threadpool_info() if p.get("user_api") == "blas"]
+    return (max(counts), "threadpoolctl") if counts else (cores, "the core count")
+
+
+def torch_peers(features: np.ndarray, theta: np.ndarray, actions: np.ndarray, threads: int):
+    """The two torch computations of the same scores, as zero-argument callables, or None."""
+    try:
+        import torch
+        from torch.func import grad, vmap
+    except ImportError:
+        return None
+    torch.set_num_threads(threads)
+    phi, th, a = torch.from_numpy(features), torch.from_numpy(theta), torch.from_numpy(actions)
+
+    def log_prob_one(t, f, act):
+        # log-softmax gathered at the action: Categorical(logits=...).log_prob
+        # computes the same number but also validates its arguments, and is
+        # slower under vmap; the autograd peer gets the faster form
+        return torch.log_softmax(f @ t, dim=-1).gather(0, act.unsqueeze(0))[0]
+
+    per_sample = vmap(grad(log_prob_one), in_dims=(None, 0, 0))
+
+    def autograd():
+        return per_sample(th, phi, a)
+
+    def closed_form():
+        g = torch.nn.functional.one_hot(a, phi.shape[1]).to(phi.dtype) - torch.softmax(phi @ th, dim=-1)
+        return (g.unsqueeze(1) @ phi).squeeze(1)
+
+    # the same numbers as the package, before anything is timed
+    ours = score(theta, features[:1000], actions[:1000])
+    for fn in (autograd, closed_form):
+        assert np.allclose(fn()[:1000].numpy(), ours, rtol=1e-10, atol=1e-12)
+    return autograd, closed_form
+
+
 def main() -> None:
     rng = np.random.default_rng(0)
     features = rng.normal(size=(N_STATES, N_ACTIONS, N_FEATURES))
     theta = rng.normal(size=N_FEATURES)
     actions = rng.integers(0, N_ACTIONS, size=N_STATES)
+    threads, source = numpy_threads()
 
     reference = best_time(lambda: features @ theta)
     ours = best_time(lambda: score(theta, features, actions))
     print(f"batch: {N_STATES} states x {N_ACTIONS} actions x {N_FEATURES} features (float64)")
     print(f"reference (features @ theta): {reference * 1e3:8.2f} ms")
     print(f"softmax_pg.score:             {ours * 1e3:8.2f} ms")
+    peers = torch_peers(features, theta, actions, threads)
+    if peers is None:
+        print("torch: not installed, its peers are skipped")
+    else:
+        import torch
+
+        autograd, closed_form = (best_time(fn) for fn in peers)
+        print(f"torch vmap(grad(log_prob)):   {autograd * 1e3:8.2f} ms   "
+              f"({autograd / ours:.2f} x the package's time)")
+        print(f"torch closed form:            {closed_form * 1e3:8.2f} ms   "
+              f"({closed_form / ours:.2f} x the package's time)")
+        print(f"threads: numpy {threads} ({source}), torch {torch.get_num_threads()} "
+              f"(torch {torch.__version__.split('+')[0]})")
+        print(f"torch vmap(grad) / softmax_pg.score: {autograd / ours:.2f}")
+        print(f"torch closed form / softmax_pg.score: {closed_form / ours:.2f}")
     print(f"ratio: {ours / reference:.2f}")
 
 
