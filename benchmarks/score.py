@@ -6,7 +6,7 @@ in the same run and on the same arrays:
 
 * a plain reference: the preferences `features @ theta` alone, one pass over the
   features. The score needs that pass plus one more (the contraction
-  Phi^T (e_a - pi)), so a ratio near 2 is what numpy can do; the issue asks for at most 4;
+  Phi^T (e_a - pi)), so a ratio near 2 is what numpy can do; the project's target is at most 4;
 * PyTorch autograd, per-sample scores with `torch.func.vmap(torch.func.grad(log_prob))`:
   what a reader who lets autograd do the work gets. The package must be at least as
   fast (ratio of torch to the package >= 1), and aims at 2;

@@ -404,7 +404,8 @@ def run_gradient_bandit(
     functions that :func:`~softmax_pg.score` itself calls (the softmax and
     :math:`e_A - \pi`), with the arguments checked once here instead of at every step;
     the preferences are the table itself, since :math:`I H = H`. The defaults are the
-    experiment of Figure 2.5 (testbed mean 4, 2000 runs, 1000 steps).
+    experiment of Figure 2.5 (testbed mean 4, 2000 runs, 1000 steps); the book's algorithm
+    box :prf:ref:`alg-gradient-bandit` lists the steps.
 
     Parameters
     ----------

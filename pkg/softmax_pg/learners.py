@@ -403,10 +403,10 @@ def reinforce(
     the steps, not a mean, and the score :math:`J_h(S_t)^\top(e_{A_t} - \pi_\theta)` of the
     parametrisation (with a feature table, :func:`softmax_pg.score`: the update is
     :math:`\alpha` times :func:`episode_gradient`). Without a baseline :math:`b = 0`
-    (Sutton & Barto 2018, eq. 13.8; Williams 1992; the algorithm box *REINFORCE* in the
-    chapter 'REINFORCE'). With ``baseline_step_size`` :math:`\alpha_w`,
+    (Sutton & Barto 2018, eq. 13.8; Williams 1992; the book's algorithm box
+    :prf:ref:`alg-reinforce`). With ``baseline_step_size`` :math:`\alpha_w`,
     :math:`b(s) = \hat v(s, w) = w^\top x(s)` is learned as in Sutton & Barto's §13.4 box
-    (the algorithm box *REINFORCE with baseline*): for :math:`t = 0, 1, \dots`,
+    (the book's :prf:ref:`alg-reinforce-baseline`): for :math:`t = 0, 1, \dots`,
     :math:`\delta_t = G_t - \hat v(S_t, w)`, :math:`w \leftarrow w + \alpha_w \delta_t x(S_t)`,
     and :math:`\delta_t` replaces :math:`G_t` above. :math:`x(s)` is one-hot (tabular) for a
     ``Discrete`` observation space and :math:`[s, 1]` (the observation and a bias) for a
@@ -516,13 +516,12 @@ def actor_critic(
 
         \delta = R + \gamma \hat v(S', w) - \hat v(S, w), \quad
         w \leftarrow w + \alpha_w \delta\, x(S), \quad
-        \theta \leftarrow \theta + \alpha_\theta I \delta\,\nabla_\theta\log\pi_\theta(A\mid S), \quad
-        I \leftarrow \gamma I,
+        \theta \leftarrow \theta + \alpha \gamma^t \delta\,\nabla_\theta\log\pi_\theta(A\mid S),
 
-    with :math:`\hat v(\text{terminal}) = 0`, :math:`I = 1` at the start of each episode,
+    with :math:`t` the step's index within its episode, :math:`\hat v(\text{terminal}) = 0`,
     :math:`\hat v(s, w) = w^\top x(s)` (one-hot :math:`x` for ``Discrete`` observations,
     :math:`[s, 1]` for ``Box``) and the score :math:`J_h(S)^\top(e_A - \pi_\theta)` of the
-    parametrisation (the algorithm box *One-step actor-critic*, chapter 'A grid world').
+    parametrisation (the book's algorithm box :prf:ref:`alg-actor-critic`).
     The TD error :math:`\delta` plays the role of :math:`G_t - b(S_t)` in REINFORCE with
     baseline, with the critic's estimate in place of the rest of the return. When an
     episode is cut off (``max_steps`` or a time limit), :math:`S'` is not terminal and
