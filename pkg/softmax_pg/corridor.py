@@ -6,9 +6,11 @@ states (Sutton & Barto 2018, Example 13.1; ``softmax_pg.envs.corridor.NEXT_STATE
 
 .. math::
 
-    v_0 = -1 + p\,v_1 + (1-p)\,v_0, \qquad
-    v_1 = -1 + p\,v_0 + (1-p)\,v_2, \qquad
-    v_2 = -1 + (1-p)\,v_1
+    \begin{aligned}
+    v_0 &= -1 + p\,v_1 + (1-p)\,v_0,\\
+    v_1 &= -1 + p\,v_0 + (1-p)\,v_2,\\
+    v_2 &= -1 + (1-p)\,v_1
+    \end{aligned}
 
 give the value of the start state
 
@@ -138,8 +140,9 @@ def short_corridor_optimum() -> tuple[float, float]:
 def run_generators(seed: int, n_runs: int) -> list[np.random.Generator]:
     """The generator of every run of :func:`short_corridor_runs` with this ``seed``.
 
-    Run ``r`` uses ``numpy.random.default_rng(numpy.random.SeedSequence(seed).spawn(n_runs)[r])``;
-    every step size of one call shares them (common random numbers).
+    Run ``r`` uses ``numpy.random.default_rng(children[r])`` with
+    ``children = numpy.random.SeedSequence(seed).spawn(n_runs)``; every step size of one
+    call shares them (common random numbers).
 
     Parameters
     ----------

@@ -514,9 +514,11 @@ def actor_critic(
 
     .. math::
 
-        \delta = R + \gamma \hat v(S', w) - \hat v(S, w), \quad
-        w \leftarrow w + \alpha_w \delta\, x(S), \quad
-        \theta \leftarrow \theta + \alpha \gamma^t \delta\,\nabla_\theta\log\pi_\theta(A\mid S),
+        \begin{aligned}
+        \delta &= R + \gamma \hat v(S', w) - \hat v(S, w),\\
+        w &\leftarrow w + \alpha_w \delta\, x(S),\\
+        \theta &\leftarrow \theta + \alpha \gamma^t \delta\,\nabla_\theta\log\pi_\theta(A\mid S),
+        \end{aligned}
 
     with :math:`t` the step's index within its episode, :math:`\hat v(\text{terminal}) = 0`,
     :math:`\hat v(s, w) = w^\top x(s)` (one-hot :math:`x` for ``Discrete`` observations,
