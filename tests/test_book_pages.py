@@ -16,22 +16,15 @@ reason; in CI (``CI=true``) it fails, because CI installs them.
 
 from __future__ import annotations
 
-import functools
-import http.server
-import os
-import shutil
-import threading
 from pathlib import Path
 
 import pytest
 import yaml
+from _browser import console_errors, chromium, static_server, unavailable
 
 ROOT = Path(__file__).resolve().parents[1]
 HTML = ROOT / "_build" / "html"
 SHOTS = ROOT / "_build" / "screenshots"
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
-IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 # Pages Sphinx writes that are not chapters.
 GENERATED = {"genindex.html", "search.html", "index.html", "py-modindex.html", "prf-prf.html"}
 
@@ -53,56 +46,18 @@ def toc_files() -> list[str]:
     return files
 
 
-def unavailable(reason: str):
-    if IN_CI:
-        pytest.fail(f"{reason} (CI=true: CI must provide it)")
-    pytest.skip(reason)
-
-
 @pytest.fixture(scope="module")
 def server():
     if not (HTML / "book").is_dir():
         unavailable(f"the book is not built: {HTML} is missing (run `make book`)")
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(HTML))
-
-    class Quiet(handler.func):  # type: ignore[name-defined]
-        def log_message(self, *args):  # keep pytest's output clean
-            pass
-
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(HTML)))
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
+    with static_server(HTML) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
 def browser():
-    if not (Path(CHROMIUM).exists() and Path(CHROMEDRIVER).exists()):
-        unavailable("Chromium is absent: install Debian's chromium and chromium-driver")
-    webdriver = pytest.importorskip("selenium.webdriver")
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for flag in (
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-dev-shm-usage",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--no-first-run",
-        "--window-size=1280,1000",
-    ):
-        options.add_argument(flag)
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})  # the console, for get_log
-    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
-    driver.set_page_load_timeout(60)
-    driver.set_script_timeout(60)
-    yield driver
-    driver.quit()
+    with chromium() as driver:
+        yield driver
 
 
 def test_every_built_chapter_is_in_the_toc():
@@ -168,11 +123,6 @@ const doc = document.documentElement;
 const article = document.querySelector('article') || document.querySelector('main') || document.body;
 return {page: doc.scrollWidth - doc.clientWidth, article: article.scrollWidth - article.clientWidth};
 """
-
-
-def console_errors(browser) -> list[str]:
-    """The console's error entries since the last call (reading the log empties it)."""
-    return [e["message"] for e in browser.get_log("browser") if e["level"] == "SEVERE"]
 
 
 @pytest.mark.parametrize("page", toc_files())

@@ -7,104 +7,45 @@ page displays, and compares them with ``softmax_pg.action_probs`` and ``softmax_
 for the inputs the page shows: the full value each number carries in ``data-value`` to
 1e-9 (relative), the printed text to its printed precision (4 decimals). Extreme cases
 (preferences of +-700 at temperature 0.05) are included. Every test fails on a JavaScript
-console error other than the two known theme errors below, and the layout test saves
+console error, and the layout test saves
 screenshots at 390 and 1280 px under ``_build/screenshots/widget/`` for a human to look at.
 
 Needs a built book (``make book``) and Debian's ``chromium`` and ``chromium-driver``;
 skipped with the reason when they are missing, except in CI (``CI=true``), where it fails.
-The server and driver follow tests/test_book_pages.py, plus the browser's console log.
+The server and driver are tests/_browser.py's, shared with tests/test_book_pages.py.
 """
 
 from __future__ import annotations
 
-import functools
-import http.server
-import os
-import shutil
-import threading
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 from softmax_pg import action_probs, score
+from _browser import console_errors, chromium, static_server, unavailable
 
 ROOT = Path(__file__).resolve().parents[1]
 HTML = ROOT / "_build" / "html"
 PAGE = "book/deriving_score.html"
 SHOTS = ROOT / "_build" / "screenshots" / "widget"
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
-IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
-
-# Console errors of the theme that every built page logs today, not the widget's: the Thebe
-# script tag is added twice ("THEBE_JS_URL" declared twice) and the local server has no
-# favicon. Another engineer is fixing both; delete this constant (and its use in
-# `console_errors`) once that fix is merged. Each entry: substrings that must all appear.
-# The third entry is also the theme's and logged on every page: pydata-sphinx-theme reads
-# an empty default mode (`localStorage.getItem("mode") || ""`) and console.error()s
-# "Got invalid theme mode: . Resetting to auto." It was not on the list of known errors;
-# delete it too once the theme's mode is set (html_theme_options default_mode).
-KNOWN_THEME_ERRORS = (
-    ("SyntaxError", "Identifier 'THEBE_JS_URL' has already been declared"),
-    ("/favicon.ico", "404"),
-    ("pydata-sphinx-theme.js", "Got invalid theme mode: . Resetting to auto."),
-)
 
 DISPLAYED = 0.5e-4  # the page prints 4 decimals
 RTOL = 1e-9  # for the full values in data-value
-
-
-def unavailable(reason: str):
-    if IN_CI:
-        pytest.fail(f"{reason} (CI=true: CI must provide it)")
-    pytest.skip(reason)
 
 
 @pytest.fixture(scope="module")
 def server():
     if not (HTML / PAGE).exists():
         unavailable(f"the book is not built: {HTML / PAGE} is missing (run `make book`)")
-
-    class Quiet(http.server.SimpleHTTPRequestHandler):
-        def log_message(self, *args):  # keep pytest's output clean
-            pass
-
-    handler = functools.partial(Quiet, directory=str(HTML))
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)  # a free port
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
+    with static_server(HTML) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
 def driver():
-    if not (Path(CHROMIUM).exists() and Path(CHROMEDRIVER).exists()):
-        unavailable("Chromium is absent: install Debian's chromium and chromium-driver")
-    webdriver = pytest.importorskip("selenium.webdriver")
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for flag in (
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-dev-shm-usage",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--no-first-run",
-        "--window-size=1280,1000",
-    ):
-        options.add_argument(flag)
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    drv = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
-    drv.set_page_load_timeout(60)
-    drv.set_script_timeout(60)
-    yield drv
-    drv.quit()
+    with chromium() as drv:
+        yield drv
 
 
 @pytest.fixture
@@ -128,11 +69,6 @@ def page(server, driver):
     yield driver
     errors = console_errors(driver)
     assert errors == [], f"JavaScript console errors: {errors}"
-
-
-def console_errors(drv) -> list[str]:
-    messages = [e["message"] for e in drv.get_log("browser") if e["level"] == "SEVERE"]
-    return [m for m in messages if not any(all(s in m for s in known) for known in KNOWN_THEME_ERRORS)]
 
 
 # ---------------------------------------------------------------- the page's controls
