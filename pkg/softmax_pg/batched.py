@@ -25,10 +25,10 @@ from numpy.typing import ArrayLike
 
 from ._learning import Spaces, check_finite_theta, initial_theta, policy_parametrisation, value_function
 from ._validation import check_count, check_positive, check_rng
-from .learners import _discount, _reinforce_update
+from .learners import _discount, _reinforce_update_arrays
 from .policy import _inverse_cdf
 from .preferences import Preferences
-from .softmax import _softmax
+from .softmax import _max_last, _sum_last
 
 __all__ = ["BatchedResult", "reinforce_batched"]
 
@@ -172,38 +172,53 @@ def reinforce_batched(
     returns = np.empty((n, setup.episodes))
     lengths = np.empty((n, setup.episodes), dtype=np.int64)
     done_episodes = np.zeros(n, dtype=np.int64)
-    active = np.ones(n, dtype=bool)
     obs = np.stack([resets.reset(i) for i in range(n)])
-    buffers = [([], [], [], []) for _ in range(n)]
+    # each run's current episode, in preallocated arrays: step t of run i in row [i, t]
+    steps = setup.steps
+    raw = np.empty((n, steps, int(np.prod(obs.shape[1:], dtype=np.int64))))
+    prepared_store = None  # shaped at the first step, from the parametrisation's prepared form
+    acts = np.zeros((n, steps), dtype=np.int64)
+    rews = np.zeros((n, steps))
+    t = np.zeros(n, dtype=np.int64)  # steps so far in each run's episode
     actions = np.zeros(n, dtype=np.int64)
-    while active.any():
-        runs = np.flatnonzero(active)
+    runs = np.arange(n)
+    while runs.size:
         x = obs[runs].astype(np.float64).reshape(runs.size, -1)
         if not np.isfinite(x).all():
             bad = runs[~np.isfinite(x).all(axis=1)][0]
             raise ValueError(f"the observation of run {bad} from envs.step() must be finite; got {obs[bad]!r}")
         prepared = prefs._trusted_prepare(x)
-        probs = _softmax(prefs._h_runs(thetas[runs], prepared), 1.0)
+        h = prefs._h_runs(thetas[runs], prepared)
+        z = h - _max_last(h)  # _softmax along the last axis, as the single run's act()
+        np.exp(z, out=z)
+        z /= _sum_last(z)[:, None]
         u = np.array([gens[i].random() for i in runs])
-        actions[runs] = _inverse_cdf(probs, u)
+        a = _inverse_cdf(z, u)
+        actions[runs] = a
         obs, rewards, terminated, truncated, _ = envs.step(actions)
-        for k, i in enumerate(runs):
-            raw, prep, acts, rews = buffers[i]
-            raw.append(x[k : k + 1])
-            prep.append(prepared[k : k + 1])
-            acts.append(int(actions[i]))
-            rews.append(float(rewards[i]))
-            if not (terminated[i] or truncated[i] or len(acts) == setup.steps):
-                continue
+        ti = t[runs]
+        raw[runs, ti] = x
+        if prepared_store is None:
+            prepared_store = np.empty((n, steps) + prepared.shape[1:], dtype=prepared.dtype)
+        prepared_store[runs, ti] = prepared
+        acts[runs, ti] = a
+        rews[runs, ti] = rewards[runs]
+        ti += 1
+        t[runs] = ti
+        ended = runs[terminated[runs] | truncated[runs] | (ti == steps)]
+        if not ended.size:
+            continue
+        for i in ended.tolist():
+            T = int(t[i])
             e = done_episodes[i]
             w = ws[i] if ws is not None else None
-            returns[i, e] = _reinforce_update(setup, thetas[i], w, raw, prep, acts, rews)
-            lengths[i, e] = len(acts)
+            returns[i, e] = _reinforce_update_arrays(setup, thetas[i], w, raw[i, :T], prepared_store[i, :T],
+                                                     acts[i, :T], rews[i, :T])
+            lengths[i, e] = T
             check_finite_theta(thetas[i], int(e))
             done_episodes[i] += 1
-            buffers[i] = ([], [], [], [])
-            if done_episodes[i] == setup.episodes:
-                active[i] = False
-            else:
+            t[i] = 0
+            if done_episodes[i] < setup.episodes:
                 obs[i] = resets.reset(i)
+        runs = np.flatnonzero(done_episodes < setup.episodes)
     return BatchedResult(thetas, returns, lengths, ws, prefs)
