@@ -138,10 +138,11 @@ class TabularValue:
     def add(w: np.ndarray, x, step: float) -> None:
         w[x] += step  # w += step * e_s
 
-    def baseline(self, w: np.ndarray, raw: list, delta: np.ndarray, alpha_w: float) -> None:
-        """The §13.4 box over one episode, in place: delta_t = G_t - w[S_t]; w[S_t] += alpha_w delta_t."""
-        for t, obs in enumerate(raw):
-            s = int(obs[0])
+    def baseline(self, w: np.ndarray, raw: np.ndarray, delta: np.ndarray, alpha_w: float) -> None:
+        """The §13.4 box over one episode, in place: delta_t = G_t - w[S_t]; w[S_t] += alpha_w delta_t.
+
+        ``raw``: the episode's states, shape (n_steps,)."""
+        for t, s in enumerate(raw.tolist()):
             delta[t] -= w[s]
             w[s] += alpha_w * delta[t]
 
@@ -169,11 +170,13 @@ class LinearValue:
     def add(w: np.ndarray, x: np.ndarray, step: float) -> None:
         w += step * x
 
-    def baseline(self, w: np.ndarray, raw: list, delta: np.ndarray, alpha_w: float) -> None:
-        """The §13.4 box over one episode, in place: delta_t = G_t - w^T x_t; w += alpha_w delta_t x_t."""
+    def baseline(self, w: np.ndarray, raw: np.ndarray, delta: np.ndarray, alpha_w: float) -> None:
+        """The §13.4 box over one episode, in place: delta_t = G_t - w^T x_t; w += alpha_w delta_t x_t.
+
+        ``raw``: the episode's observations, states (n_steps,) or vectors (n_steps, obs_size)."""
         if self.table is not None:
-            for t, obs in enumerate(raw):
-                x = self.table[int(obs[0])]
+            for t, s in enumerate(raw.tolist()):
+                x = self.table[s]
                 delta[t] -= w @ x
                 w += alpha_w * delta[t] * x
             return
@@ -181,8 +184,8 @@ class LinearValue:
         # features (short vectors: numpy's per-call overhead would dominate)
         ws = w.tolist()
         d = delta.tolist()
-        for t, obs in enumerate(raw):
-            xs = obs[0].tolist() + [1.0]
+        for t, xs in enumerate(raw.tolist()):
+            xs.append(1.0)
             v = 0.0
             for wk, xk in zip(ws, xs):
                 v += wk * xk

@@ -25,10 +25,10 @@ from numpy.typing import ArrayLike
 
 from ._learning import Spaces, check_finite_theta, initial_theta, policy_parametrisation, value_function
 from ._validation import check_count, check_positive, check_rng
-from .learners import _discount, _reinforce_update
+from .learners import _discount, _reinforce_update_arrays
 from .policy import _inverse_cdf
 from .preferences import Preferences
-from .softmax import _softmax
+from .softmax import _max_last, _sum_last
 
 __all__ = ["BatchedResult", "reinforce_batched"]
 
@@ -57,16 +57,27 @@ class BatchedResult:
 
 
 class _CartPoleResets:
-    """Per-run resets for gymnasium's CartPoleVectorEnv: run i's start states come from a
-    generator seeded as ``CartPoleEnv.reset(seed=seed_i)`` seeds it, uniform in the reset
-    bounds, written into the vector environment's state."""
+    """Per-run resets and steps for gymnasium's CartPoleVectorEnv.
+
+    Run i's start states come from a generator seeded as ``CartPoleEnv.reset(seed=seed_i)``
+    seeds it, uniform in the reset bounds, written into the vector environment's state.
+    :meth:`step` steps the given runs only, with the vector environment's own arithmetic
+    (the same expressions, element by element) but without its per-call action check and
+    automatic resets, which the learner does itself: a third of the cost of ``envs.step``.
+    An environment with wrappers, or with the Sutton-Barto reward, is stepped by ``envs.step``.
+    """
 
     def __init__(self, envs, seeds: Sequence[int]) -> None:
+        from gymnasium.envs.classic_control.cartpole import CartPoleVectorEnv
         from gymnasium.utils import seeding
 
+        self.envs = envs
         self.env = envs.unwrapped
         self.env.reset(seed=0)  # builds the arrays; every run's state is replaced below
         self.gens = [seeding.np_random(int(s))[0] for s in seeds]
+        self.lean = (envs is self.env and type(self.env).step is CartPoleVectorEnv.step
+                     and not getattr(self.env, "_sutton_barto_reward", False))
+        self.actions = np.zeros(self.env.num_envs, dtype=np.int64)
 
     def reset(self, i: int) -> np.ndarray:
         e = self.env
@@ -74,6 +85,53 @@ class _CartPoleResets:
         e.steps[i] = 0
         e.prev_done[i] = False  # no automatic reset on the next step: this is it
         return e.state[:, i].astype(np.float32)
+
+    def step(self, actions: np.ndarray, runs: np.ndarray):
+        """Step runs ``runs`` with ``actions`` (one per run in ``runs``): observations
+        (float32), rewards, terminated, truncated, each indexed like ``runs``."""
+        if not self.lean:
+            self.actions[runs] = actions
+            obs, rewards, terminated, truncated, _ = self.envs.step(self.actions)
+            return obs[runs], rewards[runs], terminated[runs], truncated[runs]
+        e = self.env
+        whole = runs.size == e.num_envs
+        state = e.state if whole else e.state[:, runs]
+        x, x_dot, theta, theta_dot = state
+        # CartPoleVectorEnv.step's arithmetic, expression for expression
+        force = np.sign(actions - 0.5) * e.force_mag
+        costheta = np.cos(theta)
+        sintheta = np.sin(theta)
+        temp = (force + e.polemass_length * np.square(theta_dot) * sintheta) / e.total_mass
+        thetaacc = (e.gravity * sintheta - costheta * temp) / (
+            e.length * (4.0 / 3.0 - e.masspole * np.square(costheta) / e.total_mass)
+        )
+        xacc = temp - e.polemass_length * thetaacc * costheta / e.total_mass
+        if e.kinematics_integrator == "euler":
+            x = x + e.tau * x_dot
+            x_dot = x_dot + e.tau * xacc
+            theta = theta + e.tau * theta_dot
+            theta_dot = theta_dot + e.tau * thetaacc
+        else:  # semi-implicit euler
+            x_dot = x_dot + e.tau * xacc
+            x = x + e.tau * x_dot
+            theta_dot = theta_dot + e.tau * thetaacc
+            theta = theta + e.tau * theta_dot
+        new = np.empty((4, runs.size))  # np.stack's values, without its per-call overhead
+        new[0], new[1], new[2], new[3] = x, x_dot, theta, theta_dot
+        terminated = (
+            (x < -e.x_threshold) | (x > e.x_threshold)
+            | (theta < -e.theta_threshold_radians) | (theta > e.theta_threshold_radians)
+        )
+        if whole:
+            e.state = new
+            e.steps += 1
+            steps = e.steps
+        else:
+            e.state[:, runs] = new
+            steps = e.steps[runs] + 1
+            e.steps[runs] = steps
+        truncated = steps >= e.max_episode_steps
+        return new.T.astype(np.float32), np.ones(runs.size), terminated, truncated
 
 
 def _resetter(envs, seeds):
@@ -172,38 +230,53 @@ def reinforce_batched(
     returns = np.empty((n, setup.episodes))
     lengths = np.empty((n, setup.episodes), dtype=np.int64)
     done_episodes = np.zeros(n, dtype=np.int64)
-    active = np.ones(n, dtype=bool)
     obs = np.stack([resets.reset(i) for i in range(n)])
-    buffers = [([], [], [], []) for _ in range(n)]
-    actions = np.zeros(n, dtype=np.int64)
-    while active.any():
-        runs = np.flatnonzero(active)
+    # each run's current episode, in preallocated arrays: step t of run i in row [i, t]
+    steps = setup.steps
+    raw = np.empty((n, steps, int(np.prod(obs.shape[1:], dtype=np.int64))))
+    prepared_store = None  # shaped at the first step, from the parametrisation's prepared form
+    acts = np.zeros((n, steps), dtype=np.int64)
+    rews = np.zeros((n, steps))
+    t = np.zeros(n, dtype=np.int64)  # steps so far in each run's episode
+    runs = np.arange(n)
+    while runs.size:
         x = obs[runs].astype(np.float64).reshape(runs.size, -1)
         if not np.isfinite(x).all():
             bad = runs[~np.isfinite(x).all(axis=1)][0]
             raise ValueError(f"the observation of run {bad} from envs.step() must be finite; got {obs[bad]!r}")
         prepared = prefs._trusted_prepare(x)
-        probs = _softmax(prefs._h_runs(thetas[runs], prepared), 1.0)
+        h = prefs._h_runs(thetas[runs], prepared)
+        z = h - _max_last(h)  # _softmax along the last axis, as the single run's act()
+        np.exp(z, out=z)
+        z /= _sum_last(z)[:, None]
         u = np.array([gens[i].random() for i in runs])
-        actions[runs] = _inverse_cdf(probs, u)
-        obs, rewards, terminated, truncated, _ = envs.step(actions)
-        for k, i in enumerate(runs):
-            raw, prep, acts, rews = buffers[i]
-            raw.append(x[k : k + 1])
-            prep.append(prepared[k : k + 1])
-            acts.append(int(actions[i]))
-            rews.append(float(rewards[i]))
-            if not (terminated[i] or truncated[i] or len(acts) == setup.steps):
-                continue
+        # _inverse_cdf; for two actions its running sum is 0 + pi_0 = pi_0 exactly
+        a = (z[:, 0] <= u).astype(np.int64) if z.shape[1] == 2 else _inverse_cdf(z, u)
+        obs_runs, rewards, terminated, truncated = resets.step(a, runs)
+        obs[runs] = obs_runs
+        ti = t[runs]
+        raw[runs, ti] = x
+        if prepared_store is None:
+            prepared_store = np.empty((n, steps) + prepared.shape[1:], dtype=prepared.dtype)
+        prepared_store[runs, ti] = prepared
+        acts[runs, ti] = a
+        rews[runs, ti] = rewards
+        ti += 1
+        t[runs] = ti
+        ended = runs[terminated | truncated | (ti == steps)]
+        if not ended.size:
+            continue
+        for i in ended.tolist():
+            T = int(t[i])
             e = done_episodes[i]
             w = ws[i] if ws is not None else None
-            returns[i, e] = _reinforce_update(setup, thetas[i], w, raw, prep, acts, rews)
-            lengths[i, e] = len(acts)
+            returns[i, e] = _reinforce_update_arrays(setup, thetas[i], w, raw[i, :T], prepared_store[i, :T],
+                                                     acts[i, :T], rews[i, :T])
+            lengths[i, e] = T
             check_finite_theta(thetas[i], int(e))
             done_episodes[i] += 1
-            buffers[i] = ([], [], [], [])
-            if done_episodes[i] == setup.episodes:
-                active[i] = False
-            else:
+            t[i] = 0
+            if done_episodes[i] < setup.episodes:
                 obs[i] = resets.reset(i)
+        runs = np.flatnonzero(done_episodes < setup.episodes)
     return BatchedResult(thetas, returns, lengths, ws, prefs)

@@ -357,18 +357,24 @@ def _play(env, setup: _Setup, theta: np.ndarray, obs) -> tuple[list, list, list,
 
 
 def _reinforce_update(setup: _Setup, theta, w, raw, prepared, actions, rewards) -> float:
+    """The REINFORCE update of one episode from the lists :func:`_play` fills; returns G_0."""
+    return _reinforce_update_arrays(setup, theta, w, np.concatenate(raw, axis=0), np.concatenate(prepared, axis=0),
+                                    np.array(actions, dtype=np.int64), np.array(rewards))
+
+
+def _reinforce_update_arrays(setup: _Setup, theta, w, raw, batch, a, r) -> float:
     """The REINFORCE update of one episode, in place on theta (and w); returns G_0.
 
-    Shared by :func:`reinforce` and the batched learner, so both compute the same numbers.
+    ``raw``: the observations as the spaces give them, stacked (``(n_steps,)`` states or
+    ``(n_steps, obs_size)`` vectors); ``batch``: the prepared observations stacked; ``a``,
+    ``r``: the actions (int64) and rewards (float64). Shared by :func:`reinforce` and the
+    batched learner, so both compute the same numbers.
     """
     prefs, g = setup.prefs, setup.gamma
-    r = np.array(rewards)
     big_g = _returns(r, g)
     delta = big_g.copy()  # G_t - b_t
     if w is not None:
         setup.critic.baseline(w, raw, delta, setup.alpha_w)  # the §13.4 box: w moves step by step
-    batch = np.concatenate(prepared, axis=0)
-    a = np.array(actions, dtype=np.int64)
     probs = _softmax(prefs._h(theta, batch), 1.0)  # the policy that generated the episode
     discount = g ** np.arange(a.shape[0])
     prefs._ascend(theta, batch, _score_from_probs(probs, a, 1.0), discount * delta, setup.alpha)

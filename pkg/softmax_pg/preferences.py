@@ -392,6 +392,15 @@ class MatrixPreferences(Preferences):
             x = np.concatenate([x, np.ones((x.shape[0], 1))], axis=1)
         return x
 
+    def _trusted_prepare(self, obs: np.ndarray) -> np.ndarray:
+        """``_prepare`` for checked float64 observations (batch, n_state_features): [x, 1] without re-checking."""
+        if self.state_fn is not None or not self.bias:
+            return self._prepare(obs)
+        out = np.empty((obs.shape[0], self.m))
+        out[:, :-1] = obs.reshape(obs.shape[0], -1)
+        out[:, -1] = 1.0
+        return out
+
     def _h(self, theta: np.ndarray, x: np.ndarray) -> np.ndarray:
         return x @ theta.reshape(self.m, self.n_actions)
 
