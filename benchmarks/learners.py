@@ -4,12 +4,12 @@ Three measurements, each a ratio within one run of this script:
 
 1. Tabular one-step actor-critic (`softmax_pg.actor_critic`, default parametrisation) on
    FrozenLake-v1 with generated 8x8 and 64x64 maps (not slippery): microseconds per
-   environment step on each, and the ratio 64x64 / 8x8 (flat cost: close to 1; the issue
-   asks for at most 1.5). Peak memory of each run (tracemalloc), to show it grows with
+   environment step on each, and the ratio 64x64 / 8x8 (flat cost: close to 1; the project
+   aims at 1.5 at most). Peak memory of each run (tracemalloc), to show it grows with
    |S|·|A| (the table), not with its square (a dense one-hot feature table).
 2. The same learner on Taxi-v4 against a plain numpy tabular actor-critic written in this
    file (the least a hand-written loop does per step), and the environment's own step
-   time; ratio package / plain (the issue asks for at most 2).
+   time; ratio package / plain (the project aims at 2 at most).
 3. CartPole-v1: REINFORCE with a learned baseline, 10 seeds x 1000 episodes, batched
    (`softmax_pg.reinforce_batched` on `gymnasium.make_vec(..., "vector_entry_point")`)
    against the single-run learner looped over the seeds. The loop runs `--loop-seeds`
