@@ -84,11 +84,13 @@ return clone.textContent;
 WAIT_FOR_MATHJAX = """
 const done = arguments[arguments.length - 1];
 const start = Date.now();
-const loads = document.querySelector('script[src*="mathjax" i]') !== null;
 (function poll() {
+  // Looked up on every poll: right after navigation the document may not be complete yet.
+  const loads = document.querySelector('script[src*="mathjax" i]') !== null;
+  const ready = document.readyState === 'complete';
   if (window.MathJax && window.MathJax.startup && window.MathJax.startup.promise) {
     window.MathJax.startup.promise.then(() => done('ok')).catch(e => done('error: ' + e));
-  } else if (!loads) {
+  } else if (ready && !loads && Date.now() - start > 5000) {
     done('none');
   } else if (Date.now() - start > 90000) {
     done('timeout: MathJax was still loading after 90 s');
