@@ -16,34 +16,20 @@ reason; in CI (``CI=true``) it fails, because CI installs them.
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import pytest
-import yaml
 from _browser import console_errors, chromium, static_server, unavailable
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tools"))
+from book_view import toc_files  # noqa: E402  (the one reader of _toc.yml)
+
 HTML = ROOT / "_build" / "html"
 SHOTS = ROOT / "_build" / "screenshots"
 # Pages Sphinx writes that are not chapters.
 GENERATED = {"genindex.html", "search.html", "index.html", "py-modindex.html", "prf-prf.html"}
-
-
-def toc_files() -> list[str]:
-    """Every document named in _toc.yml, in reading order (paths without suffix)."""
-    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
-    files = [toc["root"]]
-
-    def walk(entries):
-        for entry in entries or []:
-            if "file" in entry:
-                files.append(entry["file"])
-            walk(entry.get("sections"))
-
-    for part in toc.get("parts", []):
-        walk(part.get("chapters"))
-    walk(toc.get("chapters"))
-    return files
 
 
 @pytest.fixture(scope="module")
