@@ -17,8 +17,10 @@ __all__ = [
     "check_actions",
     "check_broadcastable",
     "check_count",
+    "check_flag",
     "check_positive",
     "check_rng",
+    "check_scalar",
     "check_temperature",
     "finite_preferences",
 ]
@@ -164,3 +166,18 @@ def finite_preferences(compute, product: str, source: np.ndarray, source_name: s
             "expected inputs small enough that every preference is finite"
         )
     return h
+
+
+def check_flag(value: object, name: str) -> bool:
+    """Return ``value`` as a bool after checking it is True or False."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name} must be True or False; got {value!r} of type {type(value).__name__}")
+    return bool(value)
+
+
+def check_scalar(value: object, name: str) -> float:
+    """Return ``value`` as a float after checking it is one finite number."""
+    x = as_real_array(value, name)
+    if x.ndim != 0:
+        raise ValueError(f"{name} must be a single finite number; got shape {x.shape}")
+    return float(x)

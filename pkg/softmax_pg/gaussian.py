@@ -23,7 +23,13 @@ from numpy.typing import ArrayLike
 
 from ._validation import as_real_array, check_broadcastable, check_rng
 
-__all__ = ["gaussian_log_prob", "gaussian_sample", "gaussian_score", "gaussian_score_log_std"]
+__all__ = [
+    "gaussian_log_prob",
+    "gaussian_sample",
+    "gaussian_score",
+    "gaussian_score_log_std",
+    "gaussian_std",
+]
 
 _LOG_SQRT_2PI = 0.5 * np.log(2.0 * np.pi)
 
@@ -171,3 +177,17 @@ def gaussian_sample(
     mu = _mean(th, phi)
     noise = gen.standard_normal(np.broadcast_shapes(mu.shape, lam.shape))
     return mu + np.exp(lam) * noise
+
+
+def gaussian_std(log_std: ArrayLike) -> np.ndarray:
+    r"""The standard deviation :math:`\sigma = e^{\lambda}` of the log-standard deviation :math:`\lambda`.
+
+    Parameters
+    ----------
+    log_std : array_like, any shape
+
+    Returns
+    -------
+    numpy.ndarray, the shape of ``log_std``
+    """
+    return np.exp(as_real_array(log_std, "log_std"))

@@ -19,8 +19,8 @@ from typing import Union
 
 import numpy as np
 
-from ._validation import as_real_array, check_count, check_positive, check_rng
-from .gaussian import gaussian_score, gaussian_score_log_std
+from .._validation import as_real_array, check_count, check_positive, check_rng
+from ..gaussian import gaussian_score, gaussian_score_log_std, gaussian_std
 
 __all__ = ["GaussianBanditRuns", "run_gaussian_bandit"]
 
@@ -107,7 +107,7 @@ def run_gaussian_bandit(
     rewards, means, stds = (np.empty((ns, nr)) for _ in range(3))
     reward_sum = np.zeros(nr)
     for t in range(ns):
-        mu, sigma = theta[:, 0], np.exp(lam)
+        mu, sigma = theta[:, 0], gaussian_std(lam)
         actions = mu + sigma * gen.standard_normal(nr)
         r = -((actions - a_star) ** 2) + noise_sd * gen.standard_normal(nr)
         weight = r - reward_sum / t if (baseline and t > 0) else r.copy()

@@ -1,0 +1,371 @@
+r"""Many REINFORCE runs on the short corridor at once (Sutton & Barto 2018, Figures 13.1, 13.2).
+
+Run ``r`` draws from its own generator, ``run_generators(seed, n_runs)[r]``, in the order
+of the single-run learner, so it repeats, draw for draw, REINFORCE on
+:class:`~softmax_pg.envs.ShortCorridor` with :func:`~softmax_pg.envs.corridor_features`
+and the same generator: the same actions and returns, parameters equal to rounding.
+
+Why it is fast: with features identical in every state the action probabilities do not
+depend on the state, so a run's next ``chunk`` actions follow from its next ``chunk``
+uniform numbers alone. Tables computed once give, for each start state and each pattern
+of ``chunk`` actions, where the corridor ends up, after how many steps, and the sums the
+update needs. One pass advances every run by up to ``chunk`` steps; each run moves on to
+its next episode as soon as its current one ends. The policy is
+``LinearPreferences(corridor_features())`` with the kernel's softmax and score.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass, fields
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+from .. import _kernel
+from .._validation import as_real_array, check_count, check_positive
+from ..envs.corridor import GOAL, LEFT, REWARD, RIGHT, NEXT_STATE, corridor_features, corridor_theta
+from ..parametrisations import LinearPreferences
+
+__all__ = ["CorridorRuns", "run_generators", "short_corridor_runs"]
+
+_WIDTH = 4096  # uniform numbers buffered per lane
+
+
+def run_generators(seed: int, n_runs: int) -> list[np.random.Generator]:
+    """The generator of every run of :func:`short_corridor_runs` with this ``seed``.
+
+    Run ``r`` uses ``numpy.random.default_rng(children[r])`` with
+    ``children = numpy.random.SeedSequence(seed).spawn(n_runs)``; every step size of one
+    call shares them (common random numbers).
+
+    Parameters
+    ----------
+    seed : int
+        Non-negative.
+    n_runs : int
+        At least 1.
+
+    Returns
+    -------
+    list of numpy.random.Generator, length n_runs
+    """
+    n = check_count(n_runs, "n_runs")
+    s = check_count(seed, "seed", minimum=0)
+    return [np.random.default_rng(child) for child in np.random.SeedSequence(s).spawn(n)]
+
+
+@dataclass(frozen=True)
+class CorridorRuns:
+    """What :func:`short_corridor_runs` returns; ``shape`` is the shape of ``step_size``.
+
+    Attributes
+    ----------
+    returns : numpy.ndarray, shape shape + (n_runs, n_episodes)
+        Return of every episode, minus its length.
+    prob_right : numpy.ndarray, shape shape + (n_runs, n_episodes)
+        :math:`\\pi(\\text{right})` of the policy that played each episode.
+    theta : numpy.ndarray, shape shape + (n_runs, 2)
+        Final parameters.
+    value_weights : numpy.ndarray, shape shape + (n_runs,), or None
+        Final baseline :math:`w` (:math:`\\hat v(s, w) = w` in every state); None without one.
+    """
+
+    returns: np.ndarray
+    prob_right: np.ndarray
+    theta: np.ndarray
+    value_weights: np.ndarray | None
+
+
+@functools.lru_cache(maxsize=4)
+def _chunk_tables(m: int) -> np.ndarray:
+    """Outcome of ``m`` actions from each start state, for each action pattern and step limit.
+
+    Row ``(s * 2**m + pattern) * m + limit - 1``, where bit ``i`` of ``pattern`` is
+    action ``i`` (1 = right) and at most ``limit`` steps are taken. Columns: the steps
+    taken (fewer if the goal comes first), the state reached, the number of right
+    actions among them and the sum of their offsets ``i``.
+    """
+    s = np.broadcast_to(np.arange(GOAL)[:, None, None], (GOAL, 2**m, m)).copy()
+    pattern = np.arange(2**m)[None, :, None]
+    limit = np.arange(1, m + 1)[None, None, :]
+    steps = np.zeros_like(s)
+    n_right = np.zeros_like(s)
+    t_right = np.zeros_like(s)
+    for i in range(m):
+        bit = (pattern >> i) & 1
+        live = (s != GOAL) & (i < limit)
+        s = np.where(live, NEXT_STATE[s, bit], s)
+        steps += live
+        n_right += live * bit
+        t_right += live * bit * i
+    table = np.stack([steps.ravel(), s.ravel(), n_right.ravel(), t_right.ravel()], axis=1)
+    table.flags.writeable = False  # cached: shared by every call
+    return table
+
+
+def _right_weights(m: int, q: float) -> np.ndarray:
+    """``sum(q**i for right actions i among the steps taken)``, indexed as :func:`_chunk_tables`."""
+    bits = (np.arange(2**m)[:, None] >> np.arange(m)) & 1  # (2**m, m)
+    taken = np.arange(m)[None, :] < np.arange(1, m + 1)[:, None]  # (limit, i)
+    per_limit = (bits * q ** np.arange(m)) @ taken.T  # (2**m, limit): before the goal cut
+    return per_limit  # cut at the goal by the caller through `steps`
+
+
+
+@dataclass(frozen=True)
+class _Setup:
+    alphas: np.ndarray
+    runs: int
+    episodes: int
+    steps_cap: int
+    chunk: int
+    alpha_w: float | None
+    theta0: np.ndarray
+
+
+def _check(step_size, n_runs, n_episodes, baseline_step_size, theta0, max_steps, chunk) -> _Setup:
+    alphas = as_real_array(step_size, "step_size")
+    if np.any(alphas <= 0.0):
+        raise ValueError(f"step_size must be > 0 everywhere; got minimum {alphas.min()!r}")
+    m = check_count(chunk, "chunk")
+    if m > 16:
+        raise ValueError(f"chunk must be between 1 and 16 (tables have 3 * 2**chunk * chunk rows); got {m}")
+    alpha_w = None if baseline_step_size is None else check_positive(baseline_step_size, "baseline_step_size")
+    th0 = corridor_theta(0.05) if theta0 is None else as_real_array(theta0, "theta0")
+    if th0.shape != (2,):
+        raise ValueError(f"theta0 must have shape (2,); got shape {th0.shape}")
+    return _Setup(alphas, check_count(n_runs, "n_runs"), check_count(n_episodes, "n_episodes"),
+                  check_count(max_steps, "max_steps"), m, alpha_w, th0)
+
+
+class _Policy:
+    """pi_r = softmax(Phi theta_r) of every lane, and theta += alpha Phi^T g: the corridor's
+    LinearPreferences, one state (all states look alike), the lanes as the batch."""
+
+    def __init__(self) -> None:
+        self.param = LinearPreferences(corridor_features())
+
+    def probs(self, theta: np.ndarray) -> np.ndarray:
+        state = np.zeros((theta.shape[0], 1), dtype=np.int64)
+        return _kernel.softmax(self.param.preferences_many(theta, state)[:, 0], 1.0)
+
+    def ascend(self, theta: np.ndarray, alpha: np.ndarray, probs: np.ndarray, coef_l, coef_r) -> np.ndarray:
+        """theta + alpha Phi^T (coef_l (e_left - pi) + coef_r (e_right - pi)), per lane."""
+        n = probs.shape[0]
+        g = (coef_l[:, None] * _kernel.score_from_probs(probs, np.full(n, LEFT), 1.0)
+             + coef_r[:, None] * _kernel.score_from_probs(probs, np.full(n, RIGHT), 1.0))
+        # Phi is the same in every state, so Dh^T does not depend on theta or the state
+        return theta + alpha[:, None] * self.param.vjp(theta[0], np.zeros(n, dtype=np.int64), g)
+
+
+@dataclass
+class _Lanes:
+    """Per-lane state of the live lanes (one lane per step size and run), compacted together."""
+
+    lane: np.ndarray
+    theta: np.ndarray
+    w: np.ndarray
+    probs: np.ndarray
+    episode: np.ndarray
+    state: np.ndarray
+    t: np.ndarray
+    ptr: np.ndarray
+    n_right: np.ndarray  # right actions so far in the episode
+    t_right: np.ndarray  # sum of their times t
+    q_right: np.ndarray  # sum of q**t over them (baseline only)
+    q_t: np.ndarray
+
+    @classmethod
+    def start(cls, n_lanes: int, theta0: np.ndarray, policy: _Policy) -> _Lanes:
+        theta = np.tile(theta0, (n_lanes, 1))
+        ints = [np.zeros(n_lanes, dtype=np.int64) for _ in range(5)]
+        return cls(np.arange(n_lanes), theta, np.zeros(n_lanes), policy.probs(theta), ints[0], ints[1],
+                   ints[2], ints[3], ints[4], np.zeros(n_lanes, dtype=np.int64), np.zeros(n_lanes),
+                   np.ones(n_lanes))
+
+    def keep(self, mask: np.ndarray) -> None:
+        for f in fields(self):
+            setattr(self, f.name, getattr(self, f.name)[mask])
+
+    def new_episode(self, e: np.ndarray) -> None:
+        self.episode[e] += 1
+        for name in ("state", "t", "n_right", "t_right"):
+            getattr(self, name)[e] = 0
+        self.q_right[e] = 0.0
+        self.q_t[e] = 1.0
+
+
+class _Uniforms:
+    """Each lane's uniform numbers, drawn ``_WIDTH`` at a time from its generator."""
+
+    def __init__(self, gens: list[np.random.Generator], chunk: int) -> None:
+        for g in gens:
+            g.integers(2**32)  # the environment's seed, drawn first by the learners too
+        self.gens, self.chunk = gens, chunk
+        self.buf = np.stack([g.random(_WIDTH) for g in gens])
+        self.flat = self.buf.reshape(-1)  # a view: refills write through it
+        self.offsets = np.arange(chunk)
+
+    def next(self, lanes: _Lanes) -> np.ndarray:
+        """The next ``chunk`` uniforms of every live lane, (n_live, chunk), topping buffers up."""
+        for i in np.flatnonzero(lanes.ptr > _WIDTH - self.chunk):
+            row = lanes.lane[i]
+            rest = self.buf[row, lanes.ptr[i] :].copy()
+            self.buf[row, : rest.size] = rest
+            self.buf[row, rest.size :] = self.gens[row].random(_WIDTH - rest.size)
+            lanes.ptr[i] = 0
+        return self.flat[(lanes.lane * _WIDTH + lanes.ptr)[:, None] + self.offsets]
+
+
+class _Chunks:
+    """Advance every live lane by up to ``chunk`` steps through the precomputed tables."""
+
+    def __init__(self, setup: _Setup) -> None:
+        m = setup.chunk
+        self.m, self.steps_cap, self.baseline = m, setup.steps_cap, setup.alpha_w is not None
+        self.table = _chunk_tables(m)  # columns: steps, state, n_right, t_right
+        self.q = 1.0 - (setup.alpha_w or 0.0)
+        self.right_w = _right_weights(m, self.q) if self.baseline else None
+        self.q_pow = self.q ** np.arange(m + 1)
+        self.pow2 = 1 << np.arange(m)
+
+    def advance(self, lanes: _Lanes, u: np.ndarray) -> None:
+        m = self.m
+        # Action right iff cdf(left) <= u: what the kernel's inverse CDF does with one uniform.
+        pattern = (u >= lanes.probs[:, LEFT, None]) @ self.pow2
+        row = (lanes.state * 2**m + pattern) * m + np.minimum(m, self.steps_cap - lanes.t) - 1
+        taken, lanes.state, nr, tr = self.table[row].T
+        lanes.n_right += nr
+        lanes.t_right += tr + lanes.t * nr
+        if self.baseline:
+            lanes.q_right += lanes.q_t * self.right_w[pattern, taken - 1]
+            lanes.q_t *= self.q_pow[taken]
+        lanes.t += taken
+        lanes.ptr += taken
+
+
+def _coefficients(lanes: _Lanes, e: np.ndarray, alpha_w: float | None):
+    """Per-action sums of delta_t over the ended episodes (and the baseline's new w)."""
+    big_t = lanes.t[e].astype(np.float64)
+    g0 = REWARD * big_t  # every reward is -1: G_t = REWARD * (T - t)
+    n_r = lanes.n_right[e].astype(np.float64)
+    n_l = big_t - n_r
+    if alpha_w is None:  # sum of G_t = REWARD * (T - t) over each action's steps
+        t_r = lanes.t_right[e].astype(np.float64)
+        coef_l = REWARD * (big_t * n_l - (big_t * (big_t - 1.0) / 2.0 - t_r))
+        return g0, coef_l, REWARD * (big_t * n_r - t_r)
+    # w_t = REWARD*(T-t) + REWARD/alpha_w + q^t (w_0 - G_0 - REWARD/alpha_w), so
+    # delta_t = G_t - w_t = q^t (G_0 - w_0) - (REWARD/alpha_w)(1 - q^t).
+    q = 1.0 - alpha_w
+    q_r = lanes.q_right[e]
+    q_big_t = q**big_t
+    q_l = (1.0 - q_big_t) / alpha_w - q_r
+    lead, c = g0 - lanes.w[e], REWARD / alpha_w
+    coef_l = lead * q_l - c * (n_l - q_l)
+    coef_r = lead * q_r - c * (n_r - q_r)
+    lanes.w[e] = c + q_big_t * (lanes.w[e] - g0 - c)
+    return g0, coef_l, coef_r
+
+
+def short_corridor_runs(
+    step_size: ArrayLike,
+    *,
+    n_runs: int,
+    n_episodes: int,
+    seed: int,
+    baseline_step_size: float | None = None,
+    theta0: ArrayLike | None = None,
+    max_steps: int = 1000,
+    chunk: int = 10,
+) -> CorridorRuns:
+    r"""Independent REINFORCE runs on the short corridor, all stepped at once.
+
+    Every run is :func:`softmax_pg.learners.reinforce` on
+    :class:`~softmax_pg.envs.ShortCorridor` with :func:`~softmax_pg.envs.corridor_features`,
+    :math:`\gamma = 1` (the corridor is undiscounted in the book) and, with
+    ``baseline_step_size``, the baseline :math:`\hat v(s, w) = w` shared by the three
+    indistinguishable states (``value_features`` all ones). The update after an episode
+    of length :math:`T` is :math:`\theta \leftarrow \theta + \alpha\sum_t \delta_t
+    \nabla_\theta\log\pi_\theta(A_t)`, with :math:`\delta_t = G_t = -(T - t)` or, with the
+    baseline moving step by step, :math:`\delta_t = G_t - w_t`; the scores are the kernel's
+    :math:`(e_b-\pi)/\tau` pulled back by the vjp of ``LinearPreferences(corridor_features())``. Because :math:`G_t` and :math:`w_t` have closed forms
+    along an episode of constant rewards, only per-action sums are carried step to step.
+
+    Parameters
+    ----------
+    step_size : float or array_like, shape (...)
+        :math:`\alpha_\theta > 0`; an array runs every step size on the same ``n_runs``
+        generators (Figure 13.1: ``[2**-12, 2**-13, 2**-14]``).
+    n_runs : int
+        Independent runs per step size.
+    n_episodes : int
+        Episodes per run.
+    seed : int
+        Seed of :func:`run_generators`.
+    baseline_step_size : float, optional
+        :math:`\alpha_w > 0` of the learned baseline (Figure 13.2: ``2**-6``); None: no baseline.
+    theta0 : array_like, shape (2,), optional
+        Initial parameters; by default :func:`~softmax_pg.envs.corridor_theta` (0.05), so that
+        :math:`\pi(\text{right}) = 0.05` as in the book's figures.
+    max_steps : int, default 1000
+        Episodes are cut off after this many steps, as by ``reinforce(max_steps=...)``.
+    chunk : int, default 10
+        Steps per pass of the loop (between 1 and 16); the result does not depend on it.
+
+    Returns
+    -------
+    CorridorRuns
+        Returns, :math:`\pi(\text{right})` per episode, final :math:`\theta` and :math:`w`.
+
+    References
+    ----------
+    Sutton & Barto (2018), Example 13.1, Figures 13.1 and 13.2.
+    """
+    setup = _check(step_size, n_runs, n_episodes, baseline_step_size, theta0, max_steps, chunk)
+    n_lanes = setup.alphas.size * setup.runs  # lane i runs run i % n_runs
+    lane_alpha = np.repeat(setup.alphas.ravel(), setup.runs)
+    uniforms = _Uniforms([g for _ in range(setup.alphas.size) for g in run_generators(seed, setup.runs)],
+                         setup.chunk)
+    policy, chunks = _Policy(), _Chunks(setup)
+    lanes = _Lanes.start(n_lanes, setup.theta0, policy)
+    out = CorridorRuns(np.empty((n_lanes, setup.episodes)), np.empty((n_lanes, setup.episodes)),
+                       np.empty((n_lanes, 2)), np.empty(n_lanes))
+    while lanes.lane.size:
+        chunks.advance(lanes, uniforms.next(lanes))
+        ended = np.flatnonzero((lanes.state == GOAL) | (lanes.t >= setup.steps_cap))
+        if ended.size:
+            _end_episodes(lanes, ended, policy, lane_alpha, setup.alpha_w, out)
+            _retire(lanes, setup.episodes, out)
+    return _reshape(out, setup)
+
+
+def _end_episodes(lanes: _Lanes, e: np.ndarray, policy: _Policy, lane_alpha: np.ndarray,
+                  alpha_w: float | None, out: CorridorRuns) -> None:
+    """REINFORCE's update for the lanes ``e`` whose episode ended, then a new episode."""
+    g0, coef_l, coef_r = _coefficients(lanes, e, alpha_w)
+    # the episode's policy: theta has not moved yet
+    lanes.theta[e] = policy.ascend(lanes.theta[e], lane_alpha[lanes.lane[e]], lanes.probs[e], coef_l, coef_r)
+    out.returns[lanes.lane[e], lanes.episode[e]] = g0
+    out.prob_right[lanes.lane[e], lanes.episode[e]] = lanes.probs[e, RIGHT]
+    lanes.probs[e] = policy.probs(lanes.theta[e])
+    lanes.new_episode(e)
+
+
+def _retire(lanes: _Lanes, episodes: int, out: CorridorRuns) -> None:
+    """Store the final theta and w of the lanes that played every episode, and drop them."""
+    done = lanes.episode == episodes
+    if done.any():
+        out.theta[lanes.lane[done]] = lanes.theta[done]
+        out.value_weights[lanes.lane[done]] = lanes.w[done]
+        lanes.keep(~done)
+
+
+def _reshape(out: CorridorRuns, setup: _Setup) -> CorridorRuns:
+    shape = setup.alphas.shape + (setup.runs,)
+    return CorridorRuns(
+        returns=out.returns.reshape(shape + (setup.episodes,)),
+        prob_right=out.prob_right.reshape(shape + (setup.episodes,)),
+        theta=out.theta.reshape(shape + (2,)),
+        value_weights=out.value_weights.reshape(shape) if setup.alpha_w is not None else None,
+    )
