@@ -77,8 +77,9 @@ def softmax(h: np.ndarray, tau: float = 1.0) -> np.ndarray:
     return z
 
 
-def score_from_probs(probs: np.ndarray, actions: np.ndarray, tau: float = 1.0, *,
-                     overwrite: bool = False) -> np.ndarray:
+def score_from_probs(
+    probs: np.ndarray, actions: np.ndarray, tau: float = 1.0, *, overwrite: bool = False
+) -> np.ndarray:
     """The preference-space score (e_a - pi)/tau, shape broadcast(probs[..., 0], actions) + (n_actions,).
 
     With ``overwrite=True`` and ``probs`` of the full shape, ``probs`` itself is turned

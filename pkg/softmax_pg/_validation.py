@@ -53,7 +53,9 @@ def as_real_array(
     try:
         arr = np.asarray(value)
     except ValueError as exc:  # ragged nested lists
-        raise ValueError(f"{name} must be a rectangular array of real numbers; got {value!r}") from exc
+        raise ValueError(
+            f"{name} must be a rectangular array of real numbers; got {value!r}"
+        ) from exc
     if arr.dtype == object or not (
         np.issubdtype(arr.dtype, np.floating)
         or np.issubdtype(arr.dtype, np.integer)
@@ -132,12 +134,13 @@ def check_rng(rng: object) -> np.random.Generator:
             raise ValueError(f"rng as a seed must be a non-negative integer; got {int(rng)}")
         return np.random.default_rng(int(rng))
     raise TypeError(
-        "rng must be a numpy.random.Generator or a non-negative integer seed; "
-        f"got {_describe(rng)}"
+        f"rng must be a numpy.random.Generator or a non-negative integer seed; got {_describe(rng)}"
     )
 
 
-def check_broadcastable(name: str, shape: tuple[int, ...], batch_shape: tuple[int, ...], batch: str) -> None:
+def check_broadcastable(
+    name: str, shape: tuple[int, ...], batch_shape: tuple[int, ...], batch: str
+) -> None:
     """Raise a ValueError naming ``name`` unless ``shape`` broadcasts against ``batch_shape``.
 
     ``batch`` describes the batch shape in the message, e.g. ``"features.shape[:-2] = (4,)"``.
@@ -171,7 +174,9 @@ def finite_preferences(compute, product: str, source: np.ndarray, source_name: s
 def check_flag(value: object, name: str) -> bool:
     """Return ``value`` as a bool after checking it is True or False."""
     if not isinstance(value, (bool, np.bool_)):
-        raise TypeError(f"{name} must be True or False; got {value!r} of type {type(value).__name__}")
+        raise TypeError(
+            f"{name} must be True or False; got {value!r} of type {type(value).__name__}"
+        )
     return bool(value)
 
 

@@ -31,7 +31,14 @@ from gymnasium import spaces
 
 from .._validation import as_real_array
 
-__all__ = ["ACTION_DELTAS", "ACTION_NAMES", "DEFAULT_MAP", "DEFAULT_REWARDS", "GridWorld", "parse_map"]
+__all__ = [
+    "ACTION_DELTAS",
+    "ACTION_NAMES",
+    "DEFAULT_MAP",
+    "DEFAULT_REWARDS",
+    "GridWorld",
+    "parse_map",
+]
 
 DEFAULT_MAP = (
     "......",
@@ -84,10 +91,14 @@ def parse_map(layout: str | Sequence[str]) -> tuple[str, ...]:
     if not rows or not rows[0]:
         raise ValueError("layout must have at least one non-empty row")
     if len({len(r) for r in rows}) != 1:
-        raise ValueError(f"layout rows must all have the same length; got lengths {[len(r) for r in rows]}")
+        raise ValueError(
+            f"layout rows must all have the same length; got lengths {[len(r) for r in rows]}"
+        )
     bad = sorted(set("".join(rows)) - _CELLS)
     if bad:
-        raise ValueError(f"layout may only contain the characters 'S', '.', 'G', 'X', '#'; got {bad}")
+        raise ValueError(
+            f"layout may only contain the characters 'S', '.', 'G', 'X', '#'; got {bad}"
+        )
     text = "".join(rows)
     if text.count("S") != 1:
         raise ValueError(f"layout must have exactly one start 'S'; got {text.count('S')}")
@@ -175,7 +186,9 @@ class GridWorld(gym.Env):
             for a, (di, dj) in enumerate(ACTION_DELTAS):
                 self.next_state[s, a] = index.get((int(i + di), int(j + dj)), s)
         landed = kind[self.next_state]
-        self.rewards = np.where(landed == "G", rewards[1], np.where(landed == "X", rewards[2], rewards[0]))
+        self.rewards = np.where(
+            landed == "G", rewards[1], np.where(landed == "X", rewards[2], rewards[0])
+        )
         if not pit_terminates:  # a cliff: the fall is paid, then the agent is back at the start
             self.next_state[landed == "X"] = self.start
         self.observation_space = spaces.Discrete(len(self.cells))
@@ -226,12 +239,16 @@ class GridWorld(gym.Env):
         """
         p = as_real_array(probs, "probs")
         if p.shape != (self.n_states, 4) or np.any(p < 0) or not np.allclose(p.sum(axis=1), 1.0):
-            raise ValueError(f"probs must be ({self.n_states}, 4) probabilities with rows summing to 1; got shape {p.shape}")
+            raise ValueError(
+                f"probs must be ({self.n_states}, 4) probabilities with rows summing to 1; got shape {p.shape}"
+            )
         g = float(gamma)
         if not 0.0 < g <= 1.0:
             raise ValueError(f"gamma must lie in (0, 1]; got {gamma!r}")
         transition = np.zeros((self.n_states, self.n_states))
-        np.add.at(transition, (np.repeat(np.arange(self.n_states), 4), self.next_state.ravel()), p.ravel())
+        np.add.at(
+            transition, (np.repeat(np.arange(self.n_states), 4), self.next_state.ravel()), p.ravel()
+        )
         transition[self.terminal] = 0.0  # episodes end there
         proper = ~self.terminal
         if g == 1.0:
@@ -302,7 +319,9 @@ class GridWorld(gym.Env):
         if not self.action_space.contains(action):
             raise ValueError(f"action must be an integer in [0, 4); got {action!r}")
         if self.terminal[self._state]:
-            raise RuntimeError("the episode has ended (a terminal cell was reached); call reset() first")
+            raise RuntimeError(
+                "the episode has ended (a terminal cell was reached); call reset() first"
+            )
         a = int(action)
         reward = float(self.rewards[self._state, a])
         self._state = int(self.next_state[self._state, a])

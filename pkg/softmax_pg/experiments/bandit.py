@@ -101,7 +101,9 @@ def run_gradient_bandit(
     """
     nr = check_count(n_runs, "n_runs")
     ns = check_count(n_steps, "n_steps")
-    cfg = check_config(n_arms, step_size, baseline, temperature, include_current_reward, entropy_bonus)
+    cfg = check_config(
+        n_arms, step_size, baseline, temperature, include_current_reward, entropy_bonus
+    )
     mean = check_scalar(testbed_mean, "testbed_mean")
     show = check_flag(progress, "progress")
     gen = check_rng(rng)
@@ -133,7 +135,10 @@ class _Record:
 
     @classmethod
     def empty(cls, n_steps: int, n_runs: int) -> _Record:
-        return cls(np.empty((n_steps, n_runs), dtype=bool), *(np.empty((n_steps, n_runs)) for _ in range(3)))
+        return cls(
+            np.empty((n_steps, n_runs), dtype=bool),
+            *(np.empty((n_steps, n_runs)) for _ in range(3)),
+        )
 
     def result(self, cfg: BanditConfig, q_star: np.ndarray, thetas: np.ndarray) -> BanditRuns:
         return BanditRuns(

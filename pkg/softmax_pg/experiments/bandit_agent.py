@@ -77,7 +77,9 @@ class GradientBanditAgent:
         include_current_reward: bool = False,
         entropy_bonus: float = 0.0,
     ) -> None:
-        cfg = check_config(n_arms, step_size, baseline, temperature, include_current_reward, entropy_bonus)
+        cfg = check_config(
+            n_arms, step_size, baseline, temperature, include_current_reward, entropy_bonus
+        )
         self.n_arms = cfg.n_arms
         self.step_size = cfg.step_size
         self.baseline = cfg.baseline
@@ -152,7 +154,6 @@ class GradientBanditAgent:
         self.preferences += step
         self.n_updates += 1
         self.average_reward += (r - self.average_reward) / self.n_updates
-
 
 
 def run_gradient_bandit_loop(

@@ -129,5 +129,3 @@ def short_corridor_optimum() -> tuple[float, float]:
         About 0.5858 and -11.657.
     """
     return 2.0 - np.sqrt(2.0), -(6.0 + 4.0 * np.sqrt(2.0))
-
-

@@ -16,7 +16,6 @@ its next episode as soon as its current one ends. The policy is
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass, fields
 
 import numpy as np
@@ -24,8 +23,9 @@ from numpy.typing import ArrayLike
 
 from .. import _kernel
 from .._validation import as_real_array, check_count, check_positive
-from ..envs.corridor import GOAL, LEFT, REWARD, RIGHT, NEXT_STATE, corridor_features, corridor_theta
+from ..envs.corridor import GOAL, LEFT, REWARD, RIGHT, corridor_features, corridor_theta
 from ..parametrisations import LinearPreferences
+from .corridor_chunks import Chunks
 
 __all__ = ["CorridorRuns", "run_generators", "short_corridor_runs"]
 
@@ -77,42 +77,6 @@ class CorridorRuns:
     value_weights: np.ndarray | None
 
 
-@functools.lru_cache(maxsize=4)
-def _chunk_tables(m: int) -> np.ndarray:
-    """Outcome of ``m`` actions from each start state, for each action pattern and step limit.
-
-    Row ``(s * 2**m + pattern) * m + limit - 1``, where bit ``i`` of ``pattern`` is
-    action ``i`` (1 = right) and at most ``limit`` steps are taken. Columns: the steps
-    taken (fewer if the goal comes first), the state reached, the number of right
-    actions among them and the sum of their offsets ``i``.
-    """
-    s = np.broadcast_to(np.arange(GOAL)[:, None, None], (GOAL, 2**m, m)).copy()
-    pattern = np.arange(2**m)[None, :, None]
-    limit = np.arange(1, m + 1)[None, None, :]
-    steps = np.zeros_like(s)
-    n_right = np.zeros_like(s)
-    t_right = np.zeros_like(s)
-    for i in range(m):
-        bit = (pattern >> i) & 1
-        live = (s != GOAL) & (i < limit)
-        s = np.where(live, NEXT_STATE[s, bit], s)
-        steps += live
-        n_right += live * bit
-        t_right += live * bit * i
-    table = np.stack([steps.ravel(), s.ravel(), n_right.ravel(), t_right.ravel()], axis=1)
-    table.flags.writeable = False  # cached: shared by every call
-    return table
-
-
-def _right_weights(m: int, q: float) -> np.ndarray:
-    """``sum(q**i for right actions i among the steps taken)``, indexed as :func:`_chunk_tables`."""
-    bits = (np.arange(2**m)[:, None] >> np.arange(m)) & 1  # (2**m, m)
-    taken = np.arange(m)[None, :] < np.arange(1, m + 1)[:, None]  # (limit, i)
-    per_limit = (bits * q ** np.arange(m)) @ taken.T  # (2**m, limit): before the goal cut
-    return per_limit  # cut at the goal by the caller through `steps`
-
-
-
 @dataclass(frozen=True)
 class _Setup:
     alphas: np.ndarray
@@ -130,13 +94,26 @@ def _check(step_size, n_runs, n_episodes, baseline_step_size, theta0, max_steps,
         raise ValueError(f"step_size must be > 0 everywhere; got minimum {alphas.min()!r}")
     m = check_count(chunk, "chunk")
     if m > 16:
-        raise ValueError(f"chunk must be between 1 and 16 (tables have 3 * 2**chunk * chunk rows); got {m}")
-    alpha_w = None if baseline_step_size is None else check_positive(baseline_step_size, "baseline_step_size")
+        raise ValueError(
+            f"chunk must be between 1 and 16 (tables have 3 * 2**chunk * chunk rows); got {m}"
+        )
+    alpha_w = (
+        None
+        if baseline_step_size is None
+        else check_positive(baseline_step_size, "baseline_step_size")
+    )
     th0 = corridor_theta(0.05) if theta0 is None else as_real_array(theta0, "theta0")
     if th0.shape != (2,):
         raise ValueError(f"theta0 must have shape (2,); got shape {th0.shape}")
-    return _Setup(alphas, check_count(n_runs, "n_runs"), check_count(n_episodes, "n_episodes"),
-                  check_count(max_steps, "max_steps"), m, alpha_w, th0)
+    return _Setup(
+        alphas,
+        check_count(n_runs, "n_runs"),
+        check_count(n_episodes, "n_episodes"),
+        check_count(max_steps, "max_steps"),
+        m,
+        alpha_w,
+        th0,
+    )
 
 
 class _Policy:
@@ -150,11 +127,14 @@ class _Policy:
         state = np.zeros((theta.shape[0], 1), dtype=np.int64)
         return _kernel.softmax(self.param.preferences_many(theta, state)[:, 0], 1.0)
 
-    def ascend(self, theta: np.ndarray, alpha: np.ndarray, probs: np.ndarray, coef_l, coef_r) -> np.ndarray:
+    def ascend(
+        self, theta: np.ndarray, alpha: np.ndarray, probs: np.ndarray, coef_l, coef_r
+    ) -> np.ndarray:
         """theta + alpha Phi^T (coef_l (e_left - pi) + coef_r (e_right - pi)), per lane."""
         n = probs.shape[0]
-        g = (coef_l[:, None] * _kernel.score_from_probs(probs, np.full(n, LEFT), 1.0)
-             + coef_r[:, None] * _kernel.score_from_probs(probs, np.full(n, RIGHT), 1.0))
+        g = coef_l[:, None] * _kernel.score_from_probs(probs, np.full(n, LEFT), 1.0) + coef_r[
+            :, None
+        ] * _kernel.score_from_probs(probs, np.full(n, RIGHT), 1.0)
         # Phi is the same in every state, so Dh^T does not depend on theta or the state
         return theta + alpha[:, None] * self.param.vjp(theta[0], np.zeros(n, dtype=np.int64), g)
 
@@ -180,9 +160,20 @@ class _Lanes:
     def start(cls, n_lanes: int, theta0: np.ndarray, policy: _Policy) -> _Lanes:
         theta = np.tile(theta0, (n_lanes, 1))
         ints = [np.zeros(n_lanes, dtype=np.int64) for _ in range(5)]
-        return cls(np.arange(n_lanes), theta, np.zeros(n_lanes), policy.probs(theta), ints[0], ints[1],
-                   ints[2], ints[3], ints[4], np.zeros(n_lanes, dtype=np.int64), np.zeros(n_lanes),
-                   np.ones(n_lanes))
+        return cls(
+            np.arange(n_lanes),
+            theta,
+            np.zeros(n_lanes),
+            policy.probs(theta),
+            ints[0],
+            ints[1],
+            ints[2],
+            ints[3],
+            ints[4],
+            np.zeros(n_lanes, dtype=np.int64),
+            np.zeros(n_lanes),
+            np.ones(n_lanes),
+        )
 
     def keep(self, mask: np.ndarray) -> None:
         for f in fields(self):
@@ -216,33 +207,6 @@ class _Uniforms:
             self.buf[row, rest.size :] = self.gens[row].random(_WIDTH - rest.size)
             lanes.ptr[i] = 0
         return self.flat[(lanes.lane * _WIDTH + lanes.ptr)[:, None] + self.offsets]
-
-
-class _Chunks:
-    """Advance every live lane by up to ``chunk`` steps through the precomputed tables."""
-
-    def __init__(self, setup: _Setup) -> None:
-        m = setup.chunk
-        self.m, self.steps_cap, self.baseline = m, setup.steps_cap, setup.alpha_w is not None
-        self.table = _chunk_tables(m)  # columns: steps, state, n_right, t_right
-        self.q = 1.0 - (setup.alpha_w or 0.0)
-        self.right_w = _right_weights(m, self.q) if self.baseline else None
-        self.q_pow = self.q ** np.arange(m + 1)
-        self.pow2 = 1 << np.arange(m)
-
-    def advance(self, lanes: _Lanes, u: np.ndarray) -> None:
-        m = self.m
-        # Action right iff cdf(left) <= u: what the kernel's inverse CDF does with one uniform.
-        pattern = (u >= lanes.probs[:, LEFT, None]) @ self.pow2
-        row = (lanes.state * 2**m + pattern) * m + np.minimum(m, self.steps_cap - lanes.t) - 1
-        taken, lanes.state, nr, tr = self.table[row].T
-        lanes.n_right += nr
-        lanes.t_right += tr + lanes.t * nr
-        if self.baseline:
-            lanes.q_right += lanes.q_t * self.right_w[pattern, taken - 1]
-            lanes.q_t *= self.q_pow[taken]
-        lanes.t += taken
-        lanes.ptr += taken
 
 
 def _coefficients(lanes: _Lanes, e: np.ndarray, alpha_w: float | None):
@@ -325,12 +289,17 @@ def short_corridor_runs(
     setup = _check(step_size, n_runs, n_episodes, baseline_step_size, theta0, max_steps, chunk)
     n_lanes = setup.alphas.size * setup.runs  # lane i runs run i % n_runs
     lane_alpha = np.repeat(setup.alphas.ravel(), setup.runs)
-    uniforms = _Uniforms([g for _ in range(setup.alphas.size) for g in run_generators(seed, setup.runs)],
-                         setup.chunk)
-    policy, chunks = _Policy(), _Chunks(setup)
+    uniforms = _Uniforms(
+        [g for _ in range(setup.alphas.size) for g in run_generators(seed, setup.runs)], setup.chunk
+    )
+    policy, chunks = _Policy(), Chunks(setup.chunk, setup.steps_cap, setup.alpha_w)
     lanes = _Lanes.start(n_lanes, setup.theta0, policy)
-    out = CorridorRuns(np.empty((n_lanes, setup.episodes)), np.empty((n_lanes, setup.episodes)),
-                       np.empty((n_lanes, 2)), np.empty(n_lanes))
+    out = CorridorRuns(
+        np.empty((n_lanes, setup.episodes)),
+        np.empty((n_lanes, setup.episodes)),
+        np.empty((n_lanes, 2)),
+        np.empty(n_lanes),
+    )
     while lanes.lane.size:
         chunks.advance(lanes, uniforms.next(lanes))
         ended = np.flatnonzero((lanes.state == GOAL) | (lanes.t >= setup.steps_cap))
@@ -340,12 +309,20 @@ def short_corridor_runs(
     return _reshape(out, setup)
 
 
-def _end_episodes(lanes: _Lanes, e: np.ndarray, policy: _Policy, lane_alpha: np.ndarray,
-                  alpha_w: float | None, out: CorridorRuns) -> None:
+def _end_episodes(
+    lanes: _Lanes,
+    e: np.ndarray,
+    policy: _Policy,
+    lane_alpha: np.ndarray,
+    alpha_w: float | None,
+    out: CorridorRuns,
+) -> None:
     """REINFORCE's update for the lanes ``e`` whose episode ended, then a new episode."""
     g0, coef_l, coef_r = _coefficients(lanes, e, alpha_w)
     # the episode's policy: theta has not moved yet
-    lanes.theta[e] = policy.ascend(lanes.theta[e], lane_alpha[lanes.lane[e]], lanes.probs[e], coef_l, coef_r)
+    lanes.theta[e] = policy.ascend(
+        lanes.theta[e], lane_alpha[lanes.lane[e]], lanes.probs[e], coef_l, coef_r
+    )
     out.returns[lanes.lane[e], lanes.episode[e]] = g0
     out.prob_right[lanes.lane[e], lanes.episode[e]] = lanes.probs[e, RIGHT]
     lanes.probs[e] = policy.probs(lanes.theta[e])

@@ -71,7 +71,6 @@ __all__ = ["BanditConfig", "BanditRuns", "check_config", "sample_testbed"]
 class BanditConfig:
     """The checked settings of one gradient-bandit experiment."""
 
-
     n_arms: int
     step_size: float
     baseline: bool
@@ -132,7 +131,6 @@ def sample_testbed(
     na = check_count(n_arms, "n_arms")
     mean = check_scalar(testbed_mean, "testbed_mean")
     return check_rng(rng).normal(mean, 1.0, size=(nr, na))
-
 
 
 @dataclass(frozen=True)
@@ -200,7 +198,9 @@ class BanditRuns:
         -------
         numpy.ndarray, shape (n_runs, n_steps)
         """
-        centred = self.rewards - self.reference_rewards if check_flag(baseline, "baseline") else self.rewards
+        centred = (
+            self.rewards - self.reference_rewards
+            if check_flag(baseline, "baseline")
+            else self.rewards
+        )
         return self.step_size * centred * self.score_optimal
-
-
