@@ -43,12 +43,8 @@ __all__ = [
 
 def check_preferences_array(h: ArrayLike, temperature: float) -> tuple[np.ndarray, float]:
     """``h`` as finite float64 with at least one action on the last axis, and tau."""
-    arr = as_real_array(h, "preferences", min_ndim=1)
-    if arr.shape[-1] == 0:
-        raise ValueError(
-            f"preferences must have at least one action on the last axis; got shape {arr.shape}"
-        )
-    return arr, check_temperature(temperature)
+    arr, tau, _ = _check_axis(h, temperature, -1)
+    return arr, tau
 
 
 def _check_axis(h: ArrayLike, temperature: float, axis: int) -> tuple[np.ndarray, float, int]:

@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+import softmax_pg as sp
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
-import softmax_pg as sp
 from softmax_pg import (
-    SoftmaxPolicy,
+    _kernel,
     action_probs,
     entropy,
     expected_features,
@@ -255,26 +254,8 @@ def test_batched_sampling_consumes_draws_like_a_loop():
     batched = sample_actions(theta, phi, 7)
     gen = np.random.default_rng(7)
     u = gen.random(10)
-    looped = [sp.policy._inverse_cdf(action_probs(theta, phi[i]), u[i]) for i in range(10)]
+    looped = [_kernel.inverse_cdf(action_probs(theta, phi[i]), u[i]) for i in range(10)]
     np.testing.assert_array_equal(batched, looped)
-
-
-def test_policy_class_delegates():
-    rng = np.random.default_rng(8)
-    phi = rng.normal(size=(3, 4, 2))
-    theta = rng.normal(size=2)
-    policy = SoftmaxPolicy(theta, temperature=0.5)
-    theta[0] = 99.0  # the policy holds a copy
-    assert policy.theta[0] != 99.0 and policy.n_features == 2
-    t = policy.theta
-    np.testing.assert_array_equal(policy.probs(phi), action_probs(t, phi, 0.5))
-    np.testing.assert_array_equal(policy.score(phi, [0, 1, 2]), score(t, phi, [0, 1, 2], 0.5))
-    np.testing.assert_array_equal(policy.log_prob(phi, 1), log_prob(t, phi, 1, 0.5))
-    np.testing.assert_array_equal(policy.entropy(phi), entropy(t, phi, 0.5))
-    np.testing.assert_array_equal(policy.expected_features(phi), expected_features(t, phi, 0.5))
-    np.testing.assert_array_equal(policy.fisher_information(phi), fisher_information(t, phi, 0.5))
-    np.testing.assert_array_equal(policy.sample(phi, 3), sample_actions(t, phi, 3, 0.5))
-    assert "n_features=2" in repr(policy)
 
 
 # ------------------------------------------------------------------ bad input
@@ -319,8 +300,6 @@ THETA = np.zeros(2)
         (lambda: score_matrix(np.full((2, 2), 1e200), np.full(2, 1e200), 0), ValueError, "preferences state @ weights overflowed"),
         (lambda: sp.preference_score(np.zeros((2, 0)), 0), ValueError, "at least one action along axis -1"),
         (lambda: sp.preference_score([0.0, 1.0], 0, temperature=0.0), ValueError, "temperature must be a finite number > 0"),
-        (lambda: SoftmaxPolicy(np.zeros((2, 2))), ValueError, r"theta must have shape \(n_features,\)"),
-        (lambda: SoftmaxPolicy(THETA, temperature=-1.0), ValueError, "temperature must be a finite number > 0"),
     ],
 )
 def test_bad_input_raises_clear_error(call, error, match):
