@@ -63,6 +63,16 @@ def natural_gradient(fisher: ArrayLike, gradient: ArrayLike, damping: float = 1e
     return np.linalg.solve(f + lam * np.eye(f.shape[-1]), g[..., None])[..., 0]
 
 
+def _as_param(param) -> Parametrisation:
+    """``param`` itself, or a features table wrapped in LinearPreferences."""
+    if isinstance(param, Parametrisation) or isinstance(param, (str, bytes)) or callable(param):
+        return param
+    table = np.asarray(param) if isinstance(param, (np.ndarray, list, tuple)) else None
+    if table is not None and table.ndim == 3 and np.issubdtype(table.dtype, np.number):
+        return LinearPreferences(table)
+    return param  # checked() names what is wrong
+
+
 class SoftmaxPolicy:
     r"""A softmax policy :math:`\mathrm{softmax}(h_\theta(s)/\tau)` holding its parametrisation and :math:`\theta`.
 
@@ -88,9 +98,7 @@ class SoftmaxPolicy:
     """
 
     def __init__(self, param, theta: ArrayLike, temperature: float = 1.0) -> None:
-        if not isinstance(param, Parametrisation) and not callable(param):
-            param = LinearPreferences(param)
-        self.param = checked(param)
+        self.param = checked(_as_param(param))
         self.theta = checked_theta(self.param, theta).copy()
         self.temperature = check_temperature(temperature)
 

@@ -90,6 +90,8 @@ class LinearPreferences(Parametrisation):
         return np.tensordot(g, phi, axes=([0, 1], [0, 1]))
 
     def preferences_many(self, thetas, observations):
+        if self.table is None:  # a callable sees batches (batch, ...) only
+            return super().preferences_many(thetas, observations)
         phi = self.features(np.asarray(observations))  # (runs, batch, n_actions, d)
         return (phi @ np.asarray(thetas)[:, None, :, None])[..., 0]
 

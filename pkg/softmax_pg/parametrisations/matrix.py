@@ -66,6 +66,8 @@ class MatrixPreferences(Parametrisation):
         return self._h(self.weights(theta), inputs(observations, self.state_fn, self.n_inputs))
 
     def preferences_many(self, thetas, observations):
+        if self.state_fn is not None:  # state_fn sees batches (batch, ...) only
+            return super().preferences_many(thetas, observations)
         return self._h(self.weights(thetas), inputs(observations, self.state_fn, self.n_inputs))
 
     def vjp(self, theta, observations, g):

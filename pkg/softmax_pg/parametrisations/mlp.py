@@ -119,6 +119,8 @@ class MLPPreferences(Parametrisation):
         return self._forward(theta, observations)[2]
 
     def preferences_many(self, thetas, observations):
+        if self.state_fn is not None:  # state_fn sees batches (batch, ...) only
+            return super().preferences_many(thetas, observations)
         return self._forward(np.asarray(thetas), observations)[2]
 
     def _backward(self, layers, zs, delta, per_sample: bool) -> np.ndarray:
