@@ -1,4 +1,4 @@
-"""The short corridor ``chunk`` steps at a time: tables of outcomes of every action pattern.
+"""The short corridor's lanes stepped ``chunk`` steps at a time, through tables of outcomes.
 
 Used by :mod:`softmax_pg.experiments.corridor_runs`; with features identical in every state
 a run's next ``chunk`` actions follow from its next ``chunk`` uniform numbers alone.
@@ -7,12 +7,15 @@ a run's next ``chunk`` actions follow from its next ``chunk`` uniform numbers al
 from __future__ import annotations
 
 import functools
+from dataclasses import dataclass, fields
 
 import numpy as np
 
 from ..envs.corridor import GOAL, LEFT, NEXT_STATE
 
-__all__ = ["Chunks", "chunk_tables", "right_weights"]
+__all__ = ["WIDTH", "Chunks", "Lanes", "Uniforms", "chunk_tables", "right_weights"]
+
+WIDTH = 4096  # uniform numbers buffered per lane
 
 
 @functools.lru_cache(maxsize=4)
@@ -62,7 +65,7 @@ class Chunks:
         self.q_pow = self.q ** np.arange(m + 1)
         self.pow2 = 1 << np.arange(m)
 
-    def advance(self, lanes, u: np.ndarray) -> None:
+    def advance(self, lanes: Lanes, u: np.ndarray) -> None:
         """Move the lanes (a ``_Lanes``) on by the actions their uniforms ``u`` (n_live, chunk) pick."""
         m = self.m
         # Action right iff cdf(left) <= u: what the kernel's inverse CDF does with one uniform.
@@ -76,3 +79,73 @@ class Chunks:
             lanes.q_t *= self.q_pow[taken]
         lanes.t += taken
         lanes.ptr += taken
+
+
+@dataclass
+class Lanes:
+    """Per-lane state of the live lanes (one lane per step size and run), compacted together."""
+
+    lane: np.ndarray
+    theta: np.ndarray
+    w: np.ndarray
+    probs: np.ndarray
+    episode: np.ndarray
+    state: np.ndarray
+    t: np.ndarray
+    ptr: np.ndarray
+    n_right: np.ndarray  # right actions so far in the episode
+    t_right: np.ndarray  # sum of their times t
+    q_right: np.ndarray  # sum of q**t over them (baseline only)
+    q_t: np.ndarray
+
+    @classmethod
+    def start(cls, n_lanes: int, theta0: np.ndarray, probs) -> Lanes:
+        theta = np.tile(theta0, (n_lanes, 1))
+        ints = [np.zeros(n_lanes, dtype=np.int64) for _ in range(5)]
+        return cls(
+            np.arange(n_lanes),
+            theta,
+            np.zeros(n_lanes),
+            probs(theta),
+            ints[0],
+            ints[1],
+            ints[2],
+            ints[3],
+            ints[4],
+            np.zeros(n_lanes, dtype=np.int64),
+            np.zeros(n_lanes),
+            np.ones(n_lanes),
+        )
+
+    def keep(self, mask: np.ndarray) -> None:
+        for f in fields(self):
+            setattr(self, f.name, getattr(self, f.name)[mask])
+
+    def new_episode(self, e: np.ndarray) -> None:
+        self.episode[e] += 1
+        for name in ("state", "t", "n_right", "t_right"):
+            getattr(self, name)[e] = 0
+        self.q_right[e] = 0.0
+        self.q_t[e] = 1.0
+
+
+class Uniforms:
+    """Each lane's uniform numbers, drawn ``WIDTH`` at a time from its generator."""
+
+    def __init__(self, gens: list[np.random.Generator], chunk: int) -> None:
+        for g in gens:
+            g.integers(2**32)  # the environment's seed, drawn first by the learners too
+        self.gens, self.chunk = gens, chunk
+        self.buf = np.stack([g.random(WIDTH) for g in gens])
+        self.flat = self.buf.reshape(-1)  # a view: refills write through it
+        self.offsets = np.arange(chunk)
+
+    def next(self, lanes: Lanes) -> np.ndarray:
+        """The next ``chunk`` uniforms of every live lane, (n_live, chunk), topping buffers up."""
+        for i in np.flatnonzero(lanes.ptr > WIDTH - self.chunk):
+            row = lanes.lane[i]
+            rest = self.buf[row, lanes.ptr[i] :].copy()
+            self.buf[row, : rest.size] = rest
+            self.buf[row, rest.size :] = self.gens[row].random(WIDTH - rest.size)
+            lanes.ptr[i] = 0
+        return self.flat[(lanes.lane * WIDTH + lanes.ptr)[:, None] + self.offsets]

@@ -16,7 +16,7 @@ its next episode as soon as its current one ends. The policy is
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -25,11 +25,9 @@ from .. import _kernel
 from .._validation import as_real_array, check_count, check_positive
 from ..envs.corridor import GOAL, LEFT, REWARD, RIGHT, corridor_features, corridor_theta
 from ..parametrisations import LinearPreferences
-from .corridor_chunks import Chunks
+from .corridor_chunks import Chunks, Lanes, Uniforms
 
 __all__ = ["CorridorRuns", "run_generators", "short_corridor_runs"]
-
-_WIDTH = 4096  # uniform numbers buffered per lane
 
 
 def run_generators(seed: int, n_runs: int) -> list[np.random.Generator]:
@@ -139,77 +137,7 @@ class _Policy:
         return theta + alpha[:, None] * self.param.vjp(theta[0], np.zeros(n, dtype=np.int64), g)
 
 
-@dataclass
-class _Lanes:
-    """Per-lane state of the live lanes (one lane per step size and run), compacted together."""
-
-    lane: np.ndarray
-    theta: np.ndarray
-    w: np.ndarray
-    probs: np.ndarray
-    episode: np.ndarray
-    state: np.ndarray
-    t: np.ndarray
-    ptr: np.ndarray
-    n_right: np.ndarray  # right actions so far in the episode
-    t_right: np.ndarray  # sum of their times t
-    q_right: np.ndarray  # sum of q**t over them (baseline only)
-    q_t: np.ndarray
-
-    @classmethod
-    def start(cls, n_lanes: int, theta0: np.ndarray, policy: _Policy) -> _Lanes:
-        theta = np.tile(theta0, (n_lanes, 1))
-        ints = [np.zeros(n_lanes, dtype=np.int64) for _ in range(5)]
-        return cls(
-            np.arange(n_lanes),
-            theta,
-            np.zeros(n_lanes),
-            policy.probs(theta),
-            ints[0],
-            ints[1],
-            ints[2],
-            ints[3],
-            ints[4],
-            np.zeros(n_lanes, dtype=np.int64),
-            np.zeros(n_lanes),
-            np.ones(n_lanes),
-        )
-
-    def keep(self, mask: np.ndarray) -> None:
-        for f in fields(self):
-            setattr(self, f.name, getattr(self, f.name)[mask])
-
-    def new_episode(self, e: np.ndarray) -> None:
-        self.episode[e] += 1
-        for name in ("state", "t", "n_right", "t_right"):
-            getattr(self, name)[e] = 0
-        self.q_right[e] = 0.0
-        self.q_t[e] = 1.0
-
-
-class _Uniforms:
-    """Each lane's uniform numbers, drawn ``_WIDTH`` at a time from its generator."""
-
-    def __init__(self, gens: list[np.random.Generator], chunk: int) -> None:
-        for g in gens:
-            g.integers(2**32)  # the environment's seed, drawn first by the learners too
-        self.gens, self.chunk = gens, chunk
-        self.buf = np.stack([g.random(_WIDTH) for g in gens])
-        self.flat = self.buf.reshape(-1)  # a view: refills write through it
-        self.offsets = np.arange(chunk)
-
-    def next(self, lanes: _Lanes) -> np.ndarray:
-        """The next ``chunk`` uniforms of every live lane, (n_live, chunk), topping buffers up."""
-        for i in np.flatnonzero(lanes.ptr > _WIDTH - self.chunk):
-            row = lanes.lane[i]
-            rest = self.buf[row, lanes.ptr[i] :].copy()
-            self.buf[row, : rest.size] = rest
-            self.buf[row, rest.size :] = self.gens[row].random(_WIDTH - rest.size)
-            lanes.ptr[i] = 0
-        return self.flat[(lanes.lane * _WIDTH + lanes.ptr)[:, None] + self.offsets]
-
-
-def _coefficients(lanes: _Lanes, e: np.ndarray, alpha_w: float | None):
+def _coefficients(lanes: Lanes, e: np.ndarray, alpha_w: float | None):
     """Per-action sums of delta_t over the ended episodes (and the baseline's new w)."""
     big_t = lanes.t[e].astype(np.float64)
     g0 = REWARD * big_t  # every reward is -1: G_t = REWARD * (T - t)
@@ -289,11 +217,11 @@ def short_corridor_runs(
     setup = _check(step_size, n_runs, n_episodes, baseline_step_size, theta0, max_steps, chunk)
     n_lanes = setup.alphas.size * setup.runs  # lane i runs run i % n_runs
     lane_alpha = np.repeat(setup.alphas.ravel(), setup.runs)
-    uniforms = _Uniforms(
+    uniforms = Uniforms(
         [g for _ in range(setup.alphas.size) for g in run_generators(seed, setup.runs)], setup.chunk
     )
     policy, chunks = _Policy(), Chunks(setup.chunk, setup.steps_cap, setup.alpha_w)
-    lanes = _Lanes.start(n_lanes, setup.theta0, policy)
+    lanes = Lanes.start(n_lanes, setup.theta0, policy.probs)
     out = CorridorRuns(
         np.empty((n_lanes, setup.episodes)),
         np.empty((n_lanes, setup.episodes)),
@@ -310,7 +238,7 @@ def short_corridor_runs(
 
 
 def _end_episodes(
-    lanes: _Lanes,
+    lanes: Lanes,
     e: np.ndarray,
     policy: _Policy,
     lane_alpha: np.ndarray,
@@ -329,7 +257,7 @@ def _end_episodes(
     lanes.new_episode(e)
 
 
-def _retire(lanes: _Lanes, episodes: int, out: CorridorRuns) -> None:
+def _retire(lanes: Lanes, episodes: int, out: CorridorRuns) -> None:
     """Store the final theta and w of the lanes that played every episode, and drop them."""
     done = lanes.episode == episodes
     if done.any():
