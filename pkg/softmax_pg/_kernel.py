@@ -91,8 +91,9 @@ def score_from_probs(
     else:
         g = -np.broadcast_to(probs, shape + probs.shape[-1:])  # a fresh, writable array
     a = np.broadcast_to(actions, shape)
-    if g.ndim == 2:
-        g[np.arange(shape[0]), a] += 1.0
+    if g.ndim == 2 and g.flags.c_contiguous:  # the common case: one flat scatter, the fastest
+        n = g.shape[1]
+        np.add.at(g.reshape(-1), np.arange(0, g.size, n) + a, 1.0)
     else:
         g[np.indices(shape, sparse=True) + (a,)] += 1.0
     if tau != 1.0:
