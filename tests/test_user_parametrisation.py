@@ -266,3 +266,17 @@ def policy_of(param) -> SoftmaxPolicy:
 def test_mistakes_are_named(call, error, match):
     with pytest.raises(error, match=match):
         call()
+
+
+def test_the_api_pages_example_runs():
+    """The worked example of book/api.md, executed as written."""
+    from pathlib import Path
+
+    page = (Path(__file__).resolve().parents[1] / "book" / "api.md").read_text()
+    blocks = page.split("```python\n")[1:]
+    assert blocks, "book/api.md has no python example"
+    for block in blocks:
+        namespace: dict = {}
+        exec(block.split("```")[0], namespace)  # noqa: S102
+        policy, obs = namespace["policy"], namespace["obs"]
+        np.testing.assert_allclose(policy.probs(obs), 1 / 3)

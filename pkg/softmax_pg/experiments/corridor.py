@@ -72,7 +72,8 @@ def _prob_right(prob_right: ArrayLike) -> np.ndarray:
 
 
 def short_corridor_value(prob_right: ArrayLike) -> np.ndarray:
-    r"""Start value :math:`v(p) = \frac{2p - 4}{p(1-p)}` of the policy going right with probability :math:`p`.
+    r"""Start value :math:`v(p) = \frac{2p - 4}{p(1-p)}` of the policy going right with probability
+    :math:`p`.
 
     The undiscounted expected return from state 0, minus the expected episode length
     (Sutton & Barto 2018, Example 13.1).
