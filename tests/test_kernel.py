@@ -7,7 +7,6 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
-
 from softmax_pg import log_softmax, softmax
 
 FINITE_HUGE = st.floats(min_value=-1e300, max_value=1e300, allow_nan=False, allow_infinity=False)
@@ -63,7 +62,9 @@ def test_log_softmax_is_not_log_of_softmax():
 
 @settings(max_examples=200, deadline=None)
 @given(
-    h=hnp.arrays(np.float64, hnp.array_shapes(min_dims=1, max_dims=3, max_side=6), elements=FINITE_HUGE),
+    h=hnp.arrays(
+        np.float64, hnp.array_shapes(min_dims=1, max_dims=3, max_side=6), elements=FINITE_HUGE
+    ),
     tau=TEMPERATURES,
 )
 def test_probabilities_finite_and_normalised(h, tau):
@@ -89,18 +90,53 @@ def test_shift_invariance(h, shift):
 @pytest.mark.parametrize(
     "preferences, kwargs, error, match",
     [
-        ([np.nan, 1.0], {}, ValueError, r"preferences must contain only finite values; got nan at index \(0,\)"),
+        (
+            [np.nan, 1.0],
+            {},
+            ValueError,
+            r"preferences must contain only finite values; got nan at index \(0,\)",
+        ),
         ([np.inf, 1.0], {}, ValueError, "preferences must contain only finite values"),
         (3.0, {}, ValueError, r"preferences must have at least 1 dimension\(s\); got shape \(\)"),
-        (np.zeros((2, 0)), {}, ValueError, "at least one action along axis -1; got shape \\(2, 0\\)"),
+        (
+            np.zeros((2, 0)),
+            {},
+            ValueError,
+            "at least one action along axis -1; got shape \\(2, 0\\)",
+        ),
         (["a", "b"], {}, TypeError, "preferences must be an array of real numbers"),
         ([1 + 2j], {}, TypeError, "preferences must be an array of real numbers"),
-        ([1.0, 2.0], {"temperature": 0.0}, ValueError, "temperature must be a finite number > 0; got 0.0"),
-        ([1.0, 2.0], {"temperature": -1}, ValueError, "temperature must be a finite number > 0; got -1.0"),
-        ([1.0, 2.0], {"temperature": np.nan}, ValueError, "temperature must be a finite number > 0; got nan"),
-        ([1.0, 2.0], {"temperature": "1"}, TypeError, "temperature must be a real number > 0; got '1'"),
+        (
+            [1.0, 2.0],
+            {"temperature": 0.0},
+            ValueError,
+            "temperature must be a finite number > 0; got 0.0",
+        ),
+        (
+            [1.0, 2.0],
+            {"temperature": -1},
+            ValueError,
+            "temperature must be a finite number > 0; got -1.0",
+        ),
+        (
+            [1.0, 2.0],
+            {"temperature": np.nan},
+            ValueError,
+            "temperature must be a finite number > 0; got nan",
+        ),
+        (
+            [1.0, 2.0],
+            {"temperature": "1"},
+            TypeError,
+            "temperature must be a real number > 0; got '1'",
+        ),
         ([1.0, 2.0], {"temperature": True}, TypeError, "temperature must be a real number"),
-        ([1.0, 2.0], {"axis": 1}, ValueError, r"axis must be in \[-1, 1\) for preferences of shape \(2,\); got 1"),
+        (
+            [1.0, 2.0],
+            {"axis": 1},
+            ValueError,
+            r"axis must be in \[-1, 1\) for preferences of shape \(2,\); got 1",
+        ),
         ([1.0, 2.0], {"axis": 0.5}, TypeError, "axis must be an integer"),
     ],
 )
