@@ -3,16 +3,16 @@ r"""The preference-space kernel, public and checked.
 For preferences :math:`h \in \mathbb{R}^{n_\text{actions}}` (last axis; leading axes are a
 batch) and a temperature :math:`\tau > 0`:
 
-=========================  ====================================================
-:func:`softmax`            :math:`\pi = \mathrm{softmax}(h/\tau)`
-:func:`log_softmax`        :math:`\log\pi`, by the max-shifted log-sum-exp
-:func:`preference_score`   :math:`\nabla_h\log\pi_a = (e_a - \pi)/\tau`
-:func:`entropy`            :math:`-\sum_b \pi_b\log\pi_b`, from :math:`\log\pi`
-:func:`entropy_gradient`   :math:`\nabla_h H = -\pi\odot(\log\pi - \mathbb{E}_\pi\log\pi)/\tau`
-:func:`sample`             :math:`a\sim\pi`, one uniform number per row (inverse CDF)
-=========================  ====================================================
+====================================  ==========================================================
+:func:`~softmax_pg.softmax`           :math:`\pi = \mathrm{softmax}(h/\tau)`
+:func:`~softmax_pg.log_softmax`       :math:`\log\pi`, by the max-shifted log-sum-exp
+:func:`~softmax_pg.preference_score`  :math:`\nabla_h\log\pi_a = (e_a - \pi)/\tau`
+:func:`entropy`                       :math:`-\sum_b \pi_b\log\pi_b`, from :math:`\log\pi`
+:func:`entropy_gradient`              :math:`\nabla_h H(\pi)`, from :math:`\log\pi`
+:func:`sample`                        :math:`a\sim\pi`, one uniform number per row (inverse CDF)
+====================================  ==========================================================
 
-Each checks its arguments, then calls the trusted :mod:`softmax_pg._kernel`, the only
+Each checks its arguments, then calls the trusted ``softmax_pg._kernel``, the only
 place the formulas are written. A parametrisation's ``vjp`` pulls these vectors back to
 :math:`\theta` (the book's chapter "Any differentiable preferences").
 """

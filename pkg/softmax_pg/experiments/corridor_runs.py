@@ -173,7 +173,7 @@ def short_corridor_runs(
 ) -> CorridorRuns:
     r"""Independent REINFORCE runs on the short corridor, all stepped at once.
 
-    Every run is :func:`softmax_pg.learners.reinforce` on
+    Every run is ``softmax_pg.learners.reinforce`` on
     :class:`~softmax_pg.envs.ShortCorridor` with :func:`~softmax_pg.envs.corridor_features`,
     :math:`\gamma = 1` (the corridor is undiscounted in the book) and, with
     ``baseline_step_size``, the baseline :math:`\hat v(s, w) = w` shared by the three

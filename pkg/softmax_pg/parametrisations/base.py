@@ -53,7 +53,7 @@ class Parametrisation:
         :class:`softmax_pg.SoftmaxPolicy` take one observation without a batch axis.
         None (the default) means "always a batch".
 
-    The methods are trusted: :mod:`softmax_pg.parametrisations.outputs` checks what
+    The methods are trusted: ``softmax_pg.parametrisations.outputs`` checks what
     they return once per public call, and :func:`softmax_pg.check_preferences` checks a
     new class thoroughly (its vjp against finite differences).
     """
