@@ -305,6 +305,12 @@ def policy_of(param) -> SoftmaxPolicy:
         ),
         (lambda: policy_of(Quadratic()).probs(3.0), TypeError, "observations must be a batch"),
         (
+            lambda: check_preferences(Quadratic(), np.zeros((4, 3))),
+            ValueError,
+            r"Quadratic.preferences\(theta, observations\) raised ValueError: .* "
+            r"observations \(4, 3\)",
+        ),
+        (
             lambda: policy_of(Quadratic()).score(OBS, [0, 1]),
             ValueError,
             r"actions must have shape \(batch,\) = \(4,\)",
