@@ -25,7 +25,7 @@ from numpy.typing import ArrayLike
 
 from ._learning import Spaces, check_finite_theta, initial_theta, policy_parametrisation, value_function
 from ._validation import check_count, check_positive, check_rng
-from .learners import _discount, _reinforce_update_arrays
+from .learners._legacy import _discount, _reinforce_update_arrays
 from .policy import _inverse_cdf
 from .preferences import Preferences
 from .softmax import _max_last, _sum_last
@@ -199,7 +199,7 @@ def reinforce_batched(
     ValueError
         If ``len(rngs)`` differs from ``envs.num_envs``, or as :func:`softmax_pg.learners.reinforce`.
     """
-    from .learners import _Setup  # the single-run learner's checks, reused
+    from .learners._legacy import _Setup  # the single-run learner's checks, reused
 
     n = int(getattr(envs, "num_envs", 0))
     if isinstance(rngs, (int, np.integer, np.random.Generator)) or len(rngs) != n or n == 0:

@@ -33,12 +33,12 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike
 
-from ._validation import as_real_array, check_actions, check_count, check_positive, check_rng
-from .features import tabular_features
-from ._learning import Spaces, act, check_finite_theta, initial_theta, policy_parametrisation, value_function
-from .policy import SoftmaxPolicy, _inverse_cdf, _score_from_probs, action_probs, score
-from .preferences import LinearPreferences, Preferences
-from .softmax import _softmax
+from .._validation import as_real_array, check_actions, check_count, check_positive, check_rng
+from ..features import tabular_features
+from .._learning import Spaces, act, check_finite_theta, initial_theta, policy_parametrisation, value_function
+from ..policy import SoftmaxPolicy, _inverse_cdf, _score_from_probs, action_probs, score
+from ..preferences import LinearPreferences, Preferences
+from ..softmax import _softmax
 
 __all__ = [
     "LearningResult",
