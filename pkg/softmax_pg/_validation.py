@@ -20,6 +20,7 @@ __all__ = [
     "check_positive",
     "check_rng",
     "check_temperature",
+    "finite_preferences",
 ]
 
 
@@ -145,3 +146,21 @@ def check_broadcastable(name: str, shape: tuple[int, ...], batch_shape: tuple[in
         raise ValueError(
             f"{name} must have a shape that broadcasts against {batch}; got shape {shape}"
         ) from None
+
+
+def finite_preferences(compute, product: str, source: np.ndarray, source_name: str) -> np.ndarray:
+    """``compute()`` (the preferences), after checking every entry is finite.
+
+    A NaN or infinity in ``source`` makes a preference non-finite, so one look at the
+    (smaller) preferences replaces a full pass over ``source``; on failure the source is
+    checked to name the bad entry.
+    """
+    with np.errstate(over="ignore", invalid="ignore"):
+        h = compute()
+    if not np.isfinite(h).all():
+        as_real_array(source, source_name)  # raises, naming the bad entry, if there is one
+        raise ValueError(
+            f"the preferences {product} overflowed float64 (|value| > 1.8e308); "
+            "expected inputs small enough that every preference is finite"
+        )
+    return h

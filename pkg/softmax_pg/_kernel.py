@@ -1,0 +1,151 @@
+r"""The preference-space kernel, trusted: no checks, the only place each formula is written.
+
+Everything here acts on preferences :math:`h \in \mathbb{R}^{n_\text{actions}}` along the
+last axis, batched over leading axes, for checked float64 input and a temperature
+``tau > 0`` (the public, checked versions are :mod:`softmax_pg.kernel`):
+
+* ``log_softmax(h, tau)`` :math:`= (h - h_{\max})/\tau - \log\sum_b e^{(h_b - h_{\max})/\tau}`;
+* ``softmax(h, tau)`` :math:`= \exp(\log\mathrm{softmax})`, computed as the shifted
+  exponentials normalised (as stable: every exponent is :math:`\le 0`, the sum :math:`\ge 1`);
+* ``score_from_probs(probs, actions, tau)`` :math:`= (e_a - \pi)/\tau`, the score with
+  respect to the preferences;
+* ``entropy_from_log_probs``, ``entropy_gradient_from_log_probs`` (with respect to ``h``);
+* ``inverse_cdf(probs, u)``: the action of a uniform number; ``take(values, actions)``.
+
+The learners, the experiments and :mod:`softmax_pg.policy` call these in their loops, so
+the arithmetic is the same everywhere (a batch of runs rounds as the runs one by one).
+Reference: Sutton & Barto (2018), eq. 13.2 and 13.9; the book's chapter "The softmax policy".
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = [
+    "entropy_from_log_probs",
+    "entropy_gradient_from_log_probs",
+    "inverse_cdf",
+    "log_softmax",
+    "score_from_probs",
+    "softmax",
+    "take",
+]
+
+_FEW = 16  # up to this many actions, loops over the columns beat reductions over a short axis
+
+
+def _max_last(h: np.ndarray) -> np.ndarray:
+    """Maximum over the last axis, kept as a length-1 axis (a column loop for few actions)."""
+    if h.shape[-1] > _FEW:
+        return np.max(h, axis=-1, keepdims=True)
+    m = h[..., 0].copy()
+    for b in range(1, h.shape[-1]):
+        np.maximum(m, h[..., b], out=m)
+    return m[..., None]
+
+
+def _sum_last(z: np.ndarray) -> np.ndarray:
+    """Sum over the last axis, in column order whatever the batch (so batches round alike)."""
+    if z.shape[-1] > _FEW:
+        return np.sum(z, axis=-1)
+    s = z[..., 0].copy()
+    for b in range(1, z.shape[-1]):
+        s += z[..., b]
+    return s
+
+
+def _shifted(h: np.ndarray, tau: float) -> np.ndarray:
+    """(h - max h) / tau, a fresh array whose entries are all <= 0."""
+    z = h - _max_last(h)
+    if tau != 1.0:
+        z /= tau
+    return z
+
+
+def log_softmax(h: np.ndarray, tau: float = 1.0) -> np.ndarray:
+    """Log-probabilities of preferences ``h`` (..., n_actions), max-shifted log-sum-exp."""
+    z = _shifted(h, tau)
+    z -= np.log(_sum_last(np.exp(z)))[..., None]
+    return z
+
+
+def softmax(h: np.ndarray, tau: float = 1.0) -> np.ndarray:
+    """Probabilities of preferences ``h`` (..., n_actions): the shifted exponentials normalised."""
+    z = _shifted(h, tau)
+    np.exp(z, out=z)
+    z /= _sum_last(z)[..., None]
+    return z
+
+
+def score_from_probs(probs: np.ndarray, actions: np.ndarray, tau: float = 1.0, *,
+                     overwrite: bool = False) -> np.ndarray:
+    """The preference-space score (e_a - pi)/tau, shape broadcast(probs[..., 0], actions) + (n_actions,).
+
+    With ``overwrite=True`` and ``probs`` of the full shape, ``probs`` itself is turned
+    into the result (no new array): for callers that hold the only reference to it.
+    """
+    shape = np.broadcast_shapes(probs.shape[:-1], np.shape(actions))
+    if overwrite and probs.shape[:-1] == shape and probs.flags.writeable:
+        g = np.negative(probs, out=probs)
+    else:
+        g = -np.broadcast_to(probs, shape + probs.shape[-1:])  # a fresh, writable array
+    a = np.broadcast_to(actions, shape)
+    if g.ndim == 2:
+        g[np.arange(shape[0]), a] += 1.0
+    else:
+        g[np.indices(shape, sparse=True) + (a,)] += 1.0
+    if tau != 1.0:
+        g /= tau
+    return g
+
+
+def _p_log_p(log_probs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """pi and pi log pi from log pi; pi log pi = 0 where pi underflows to 0 (its limit)."""
+    p = np.exp(log_probs)
+    return p, np.where(p > 0.0, p * log_probs, 0.0)
+
+
+def entropy_from_log_probs(log_probs: np.ndarray) -> np.ndarray:
+    """Entropy -sum_b pi_b log pi_b of each row of ``log_probs`` (..., n_actions), shape (...)."""
+    return -np.sum(_p_log_p(log_probs)[1], axis=-1)
+
+
+def entropy_gradient_from_log_probs(log_probs: np.ndarray, tau: float = 1.0) -> np.ndarray:
+    """Gradient of the entropy with respect to the preferences, -pi (log pi - E[log pi]) / tau.
+
+    Shape of ``log_probs``; each row sums to zero; an action of probability 0 gets 0.
+    """
+    p, plogp = _p_log_p(log_probs)
+    g = p * _sum_last(plogp)[..., None] - plogp
+    if tau != 1.0:
+        g /= tau
+    return g
+
+
+def inverse_cdf(probs: np.ndarray, u: np.ndarray | float) -> np.ndarray:
+    """The action b with cdf(b-1) <= u < cdf(b) for uniforms ``u`` in [0, 1), int64.
+
+    Shape broadcast(probs.shape[:-1], u.shape). Counts the actions b < n - 1 whose
+    cumulative probability is at most ``u``: the last action takes whatever rounding
+    leaves above the final sum.
+    """
+    n = probs.shape[-1]
+    u = np.asarray(u)
+    if n > _FEW:
+        cdf = np.cumsum(probs, axis=-1)
+        return np.minimum(np.sum(cdf <= u[..., None], axis=-1), n - 1).astype(np.int64)
+    shape = np.broadcast_shapes(probs.shape[:-1], u.shape)
+    cdf = np.zeros(shape)
+    a = np.zeros(shape, dtype=np.int64)
+    for b in range(n - 1):
+        cdf += probs[..., b]
+        a += cdf <= u
+    return a
+
+
+def take(values: np.ndarray, actions: np.ndarray) -> np.ndarray:
+    """``values[..., actions]`` with the leading axes broadcast: shape broadcast(values[..., 0], actions)."""
+    shape = np.broadcast_shapes(values.shape[:-1], np.shape(actions))
+    v = np.broadcast_to(values, shape + values.shape[-1:])
+    a = np.broadcast_to(actions, shape)[..., None]
+    return np.take_along_axis(v, a, axis=-1)[..., 0]
