@@ -67,7 +67,8 @@ def _online_episode(setup: Setup, theta, w, obs, rng, i: int, sparse: bool):
             gh = (weight * delta) * score
             if setup.beta > 0.0:
                 gh += setup.beta * _kernel.entropy_gradient_from_log_probs(_kernel.log_softmax(h, tau), tau)
-            theta = setup.ascend(theta, param.vjp(theta, xb, gh)[0], None)
+            needs = getattr(setup.optimizer, "needs_scores", False)
+            theta = setup.ascend(theta, param.vjp(theta, xb, gh)[0], param.vjp(theta, xb, score) if needs else None)
         hs.append(h[0])
         xs.append(xb[0])
         rewards.append(r)
@@ -114,11 +115,15 @@ def _advantages(setup: Setup, w, ep, n_step: int, lam):
     return target - v, v
 
 
-def _batch_update(setup: Setup, theta, w, episodes, n_step, lam):
+def _batch_update(setup: Setup, theta, w, episodes, n_step, lam, first):
     advs = [_advantages(setup, w, ep, n_step, lam)[0] for ep in episodes]
     obs = np.concatenate([ep.observations for ep in episodes])
     raw = np.concatenate(advs)
     setup.critic.update(w, obs, raw, setup.alpha_w / len(episodes))  # semi-gradient TD, averaged
+    setup.check_finite(theta, w, first + len(episodes) - 1)
+    if not np.isfinite(raw).all():  # the critic's values overflowed before its weights did
+        raise FloatingPointError(f"the advantages stopped being finite in the update ending at episode "
+                                 f"{first + len(episodes) - 1}: value_step_size = {setup.alpha_w!r} is too large")
     flat = normalize_advantages(raw) if setup.normalize else raw
     parts = np.split(flat, np.cumsum([ep.length for ep in episodes])[:-1])
     weights = np.concatenate([step_weights(a, setup.gamma, discount_weighting=setup.discount_weighting)
@@ -138,7 +143,7 @@ def _run_batch(setup: Setup, theta, w, obs, n_step, lam):
             setup.check_param(theta, start)
             episodes.append(play_episode(setup.env, setup.spaces, setup.param, theta, start, gen,
                                          max_steps=setup.steps, tau=setup.tau, episode=i))
-        theta, entropy, norm = _batch_update(setup, theta, w, episodes, n_step, lam)
+        theta, entropy, norm = _batch_update(setup, theta, w, episodes, n_step, lam, first)
         for i, ep in zip(range(first, last), episodes):
             mon.episode(i, ep.rewards, float(step_weights(ep.rewards, setup.gamma).sum()) if ep.length else 0.0)
         setup.check_finite(theta, w, last - 1)

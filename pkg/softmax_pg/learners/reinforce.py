@@ -75,13 +75,14 @@ def episode_gradient(theta: ArrayLike, features: ArrayLike, states: ArrayLike, a
     return step_weights(weights, gamma) @ policy.score(states, a)
 
 
-def _update(setup: Setup, theta, w, episodes: list) -> tuple[np.ndarray, float, float]:
+def _update(setup: Setup, theta, w, episodes: list, first: int) -> tuple[np.ndarray, float, float]:
     """One REINFORCE update from the episodes played with theta; returns (theta, entropy, |g|)."""
     advantages = []
-    for ep in episodes:
+    for i, ep in enumerate(episodes):
         delta = discounted_returns(ep.rewards, setup.gamma)  # G_t, then G_t - b(S_t)
         if w is not None:
             setup.critic.baseline(w, ep.observations, delta, setup.alpha_w)  # the §13.4 box: w moves each step
+            setup.check_finite(theta, w, first + i)
         advantages.append(delta)
     if setup.normalize:
         flat = normalize_advantages(np.concatenate(advantages))
@@ -198,7 +199,7 @@ def _run(setup: Setup) -> LearningResult:
                 ep = play_episode(setup.env, setup.spaces, setup.param, theta, start, gen,
                                   max_steps=setup.steps, tau=setup.tau, episode=i)
                 episodes.append(ep)
-            theta, entropy, norm = _update(setup, theta, w, episodes)
+            theta, entropy, norm = _update(setup, theta, w, episodes, first)
             for i, ep in zip(range(first, last), episodes):
                 mon.episode(i, ep.rewards, _g0(ep.rewards, setup.gamma))
             setup.check_finite(theta, w, last - 1)
