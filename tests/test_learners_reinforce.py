@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gymnasium as gym
 import numpy as np
 import pytest
 from _learners_helpers import SMALL, BoxActions, OneStep, first_uniform, greedy_path
@@ -249,3 +250,79 @@ def test_grid_policy_values_by_hand():
     np.testing.assert_allclose(env.policy_values(trap, gamma=0.5), [-2.0, -2.0, 0.0])
     with pytest.raises(ValueError, match="probs"):
         env.policy_values(np.ones((3, 4)))
+
+
+# ------------------------------------------------------------- the options, by hand
+
+
+def _children_episodes(seed, n, theta, phi):
+    """The episodes of one update with episodes_per_update = n (the random protocol)."""
+    from softmax_pg.learners import sample_episode
+
+    g, out = np.random.default_rng(seed), []
+    for _ in range(n):
+        child = np.random.default_rng(int(g.integers(2**63)))
+        out.append(sample_episode(ShortCorridor(), theta, phi, child, seed=int(child.integers(2**32))))
+    return out
+
+
+def test_several_episodes_normalised_advantages_no_discount_factor_by_hand():
+    from softmax_pg import score
+
+    alpha, gamma, theta0 = 0.1, 0.9, np.array([0.3, -0.2])
+    res = reinforce(ShortCorridor(), step_size=alpha, n_episodes=3, rng=7, features=PHI, theta0=theta0,
+                    gamma=gamma, episodes_per_update=3, normalize_advantages=True, discount_weighting=False)
+    episodes = _children_episodes(7, 3, theta0, PHI)
+    g = np.concatenate([discounted_returns(r, gamma) for _, _, r in episodes])
+    a = (g - g.mean()) / g.std()
+    scores = np.concatenate([score(theta0, PHI[s], act) for s, act, _ in episodes])
+    np.testing.assert_allclose(res.policy.theta, theta0 + alpha * (a @ scores) / 3, rtol=1e-12)
+    np.testing.assert_array_equal(res.lengths, [len(s) for s, _, _ in episodes])
+
+
+def test_natural_gradient_option_is_the_damped_solve_with_the_episodes_scores():
+    from softmax_pg import score
+    from softmax_pg.learners import NaturalGradient
+
+    theta0, nu = np.array([0.3, -0.2]), 0.05
+    res = reinforce(ShortCorridor(), step_size=1.0, n_episodes=2, rng=4, features=PHI, theta0=theta0,
+                    episodes_per_update=2, optimizer=NaturalGradient(0.5, damping=nu))
+    episodes = _children_episodes(4, 2, theta0, PHI)
+    weights = np.concatenate([discounted_returns(r) for _, _, r in episodes]) / 2
+    scores = np.concatenate([score(theta0, PHI[s], act) for s, act, _ in episodes])
+    fisher = scores.T @ scores / len(scores)
+    direction = np.linalg.solve(fisher + nu * np.eye(2), weights @ scores)
+    np.testing.assert_allclose(res.policy.theta, theta0 + 0.5 * direction, rtol=1e-10)
+
+
+def test_entropy_bonus_adds_its_gradient():
+    from softmax_pg import entropy_gradient, score
+
+    alpha, beta, theta0 = 0.5, 0.3, np.array([1.0, 0.0, 0.0, 0.0])
+    res = reinforce(OneStep(), step_size=alpha, n_episodes=1, rng=4, theta0=theta0, entropy_coef=beta)
+    a = int(first_uniform(4) >= 1 / (1 + np.exp(-1.0)))  # pi(0) = logistic(1)
+    phi = tabular_features(2, 2)
+    reward = 1.0 if a == 0 else 0.0
+    expected = theta0 + alpha * (reward * score(theta0, phi[0], a) + beta * entropy_gradient(theta0, phi[0]))
+    np.testing.assert_allclose(res.policy.theta, expected, rtol=1e-12)
+
+
+def test_the_temperature_is_used():
+    hot = reinforce(ShortCorridor(), step_size=0.1, n_episodes=1, rng=1, features=PHI, theta0=[0.0, 0.0],
+                    temperature=2.0)
+    cold = reinforce(ShortCorridor(), step_size=0.1, n_episodes=1, rng=1, features=PHI, theta0=[0.0, 0.0])
+    # pi = 1/2 at theta = 0 either way (same episode), the score carries 1/tau
+    np.testing.assert_allclose(hot.policy.theta, cold.policy.theta / 2.0, rtol=1e-12)
+    assert hot.policy.temperature == 2.0
+
+
+@pytest.mark.slow
+def test_the_recipe_learns_cartpole():
+    from softmax_pg.learners import Adam, evaluate
+
+    env = gym.make("CartPole-v1")
+    for seed in range(4):
+        res = reinforce(env, step_size=0.05, n_episodes=200, rng=seed, episodes_per_update=4,
+                        normalize_advantages=True, optimizer=Adam(0.05), discount_weighting=False,
+                        progress=False)
+        assert evaluate(res, env, n_episodes=10, rng=seed).mean >= 150, seed
