@@ -10,11 +10,15 @@ Three measurements, each a ratio within one run of this script:
 2. The same learner on Taxi-v4 against a plain numpy tabular actor-critic written in this
    file (the least a hand-written loop does per step), and the environment's own step
    time; ratio package / plain (the project aims at 2 at most).
-3. CartPole-v1: REINFORCE with a learned baseline, 10 seeds x 1000 episodes, batched
-   (`softmax_pg.reinforce_batched` on `gymnasium.make_vec(..., "vector_entry_point")`)
+3. The options' cost: microseconds per step of `reinforce` and `actor_critic` on CartPole-v1
+   with the practitioner's options on (several episodes per update, normalised advantages,
+   Adam, no gamma^t, an entropy bonus, observation normalisation; lambda-returns for
+   actor-critic) against the textbook defaults; ratio on / off (the project aims at 1.5
+   at most).
+4. CartPole-v1: REINFORCE with a learned baseline, 10 seeds x 1000 episodes, batched
+   (`softmax_pg.learners.reinforce_batched` on `gymnasium.make_vec(..., "vector_entry_point")`)
    against the single-run learner looped over the seeds. The loop runs `--loop-seeds`
-   seeds and is scaled by environment steps. Checks that the batched runs equal the
-   looped ones.
+   seeds and is scaled by environment steps.
 
 Run:  python benchmarks/learners.py [--loop-seeds N] [--skip-cartpole]
 """
@@ -30,7 +34,7 @@ import gymnasium as gym
 import numpy as np
 from gymnasium.envs.toy_text.frozen_lake import generate_random_map
 
-import softmax_pg
+from softmax_pg.learners import Adam, actor_critic, reinforce
 
 AC = dict(step_size=0.5, value_step_size=0.5)
 CARTPOLE = dict(step_size=2.0**-7, baseline_step_size=2.0**-6, gamma=0.99)  # book/cartpole.ipynb
@@ -43,13 +47,13 @@ def frozen_lake(size: int) -> gym.Env:
 
 def per_step_actor_critic(env, n_episodes: int) -> tuple[float, int, float]:
     """(microseconds per step, steps, peak MiB) of the package's tabular actor-critic."""
-    softmax_pg.actor_critic(env, n_episodes=2, rng=1, **AC)  # warm-up
+    actor_critic(env, n_episodes=2, rng=1, **AC)  # warm-up
     start = time.perf_counter()
-    res = softmax_pg.actor_critic(env, n_episodes=n_episodes, rng=0, **AC)
+    res = actor_critic(env, n_episodes=n_episodes, rng=0, **AC)
     elapsed = time.perf_counter() - start
     steps = int(res.lengths.sum())
     tracemalloc.start()
-    softmax_pg.actor_critic(env, n_episodes=max(1, n_episodes // 10), rng=0, **AC)
+    actor_critic(env, n_episodes=max(1, n_episodes // 10), rng=0, **AC)
     peak = tracemalloc.get_traced_memory()[1] / 2**20
     tracemalloc.stop()
     return 1e6 * elapsed / steps, steps, peak
@@ -97,12 +101,38 @@ def env_only(env, n_steps: int, rng: np.random.Generator) -> float:
     return 1e6 * (time.perf_counter() - start) / n_steps
 
 
+OPTIONS = dict(episodes_per_update=8, normalize_advantages=True, discount_weighting=False,
+               entropy_coef=0.01, normalize_observations=True)
+
+
+def per_step(learner, n_episodes: int, **kwargs) -> float:
+    """Microseconds per environment step of one run on CartPole-v1 (after a short warm-up)."""
+    env = gym.make("CartPole-v1")
+    learner(env, n_episodes=8, rng=1, progress=False, **kwargs)
+    res = learner(env, n_episodes=n_episodes, rng=0, progress=False, **kwargs)
+    return 1e6 * res.wall_time / int(res.lengths.sum())
+
+
+def options_cost(n_episodes: int) -> None:
+    print("== the options' cost per step on CartPole-v1 (on / off)")
+    rf = dict(step_size=2.0**-7, baseline_step_size=2.0**-6, gamma=0.99)
+    off = per_step(reinforce, n_episodes, **rf)
+    on = per_step(reinforce, n_episodes, **rf, **OPTIONS, optimizer=Adam(0.02))
+    print(f"reinforce: off {off:.1f} us/step, on {on:.1f} us/step; ratio on / off: {on / off:.2f}")
+    ac = dict(step_size=2.0**-7, value_step_size=2.0**-6, gamma=0.99)
+    off = per_step(actor_critic, n_episodes, **ac)
+    on = per_step(actor_critic, n_episodes, **ac, **OPTIONS, optimizer=Adam(0.02), lam=0.95)
+    print(f"actor_critic: off (online, one-step) {off:.1f} us/step, on (batch, lambda) {on:.1f} us/step; "
+          f"ratio on / off: {on / off:.2f}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--loop-seeds", type=int, default=3, help="seeds of the looped CartPole baseline")
     parser.add_argument("--skip-cartpole", action="store_true")
     args = parser.parse_args()
 
+    print(f"load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores")
     print("== tabular actor-critic on FrozenLake-v1 (generated maps, not slippery)")
     results = {}
     for size, episodes in [(8, 3000), (64, 300)]:
@@ -121,21 +151,28 @@ def main() -> None:
           f"({plain_steps} steps), environment alone {alone:.1f} us/step")
     print(f"ratio package / plain: {package / plain:.2f}")
 
+    options_cost(200)
+
     if args.skip_cartpole:
+        return
+    try:
+        from softmax_pg.learners import reinforce_batched
+    except ImportError:
+        print("== CartPole-v1 batched: skipped (softmax_pg.learners.reinforce_batched not on this branch)")
         return
     print("== CartPole-v1: REINFORCE with baseline, 10 seeds x 1000 episodes "
           f"(load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores)")
     seeds = list(range(10))
     envs = gym.make_vec("CartPole-v1", num_envs=len(seeds), vectorization_mode="vector_entry_point")
     start = time.perf_counter()
-    batched = softmax_pg.reinforce_batched(envs, n_episodes=1000, rngs=seeds, **CARTPOLE)
+    batched = reinforce_batched(envs, n_episodes=1000, rngs=seeds, **CARTPOLE)
     t_batched = time.perf_counter() - start
     batched_steps = int(batched.lengths.sum())
     env = gym.make("CartPole-v1")
     start = time.perf_counter()
     loop_steps, equal = 0, True
     for i in seeds[: args.loop_seeds]:
-        single = softmax_pg.reinforce(env, n_episodes=1000, rng=i, **CARTPOLE)
+        single = reinforce(env, n_episodes=1000, rng=i, **CARTPOLE)
         loop_steps += int(single.lengths.sum())
         equal &= np.array_equal(single.returns, batched.returns[i])
         equal &= np.array_equal(single.policy.theta, batched.thetas[i])

@@ -32,11 +32,32 @@ def _check_n_step(n_step, lam):
     return n, float(lam)
 
 
-def _online_episode(setup: Setup, theta, w, obs, rng, i: int, sparse: bool):
+def _actor_step(setup: Setup, theta, xb, h, score, weight: float, delta: float, moved: dict, sparse: bool):
+    """theta moved by alpha weight delta Dh^T score; ``moved`` accumulates the moves (alpha aside)."""
+    param, alpha, coef = setup.param, setup.alpha, weight * delta
+    if sparse:  # TabularPreferences: Dh(s)^T g is g in row s, so only that row moves
+        s = int(xb[0])
+        param.table(theta)[s] += (alpha * weight * delta) * score[0]
+        moved[s] = moved.get(s, 0.0) + coef * score[0]
+        return theta
+    if setup.optimizer is None and setup.beta == 0.0:
+        v = param.vjp(theta, xb, score)[0]
+        theta += (alpha * weight * delta) * v
+        moved[None] = moved.get(None, 0.0) + coef * v
+        return theta
+    gh = coef * score
+    if setup.beta > 0.0:
+        gh += setup.beta * _kernel.entropy_gradient_from_log_probs(_kernel.log_softmax(h, setup.tau), setup.tau)
+    direction = param.vjp(theta, xb, gh)[0]
+    needs = getattr(setup.optimizer, "needs_scores", False)
+    moved[None] = moved.get(None, 0.0) + direction
+    return setup.ascend(theta, direction, param.vjp(theta, xb, score) if needs else None)
+
+
+def _online_episode(setup: Setup, theta, w, obs, rng, i: int, sparse: bool, moved: dict):
     """One episode of the one-step box, updating theta and w after every step; returns the rewards,
-    the preferences seen, G_0 and theta (a new array when an optimiser steps it)."""
+    the preferences and observations seen, G_0 and theta (a new array when an optimiser steps it)."""
     sp, param, critic, tau = setup.spaces, setup.param, setup.critic, setup.tau
-    alpha, alpha_w, g = setup.alpha, setup.alpha_w, setup.gamma
     x = sp.observe(obs, "env.reset()")
     discount, total, rewards, hs, xs = 1.0, 0.0, [], [], []
     for t in range(setup.steps):
@@ -54,26 +75,17 @@ def _online_episode(setup: Setup, theta, w, obs, rng, i: int, sparse: bool):
             target = r
         else:
             x = sp.observe(obs, "env.step()")
-            target = r + g * critic.value(w, critic.x(x))
+            target = r + setup.gamma * critic.value(w, critic.x(x))
         delta = target - critic.value(w, xv)
-        critic.add(w, xv, alpha_w * delta)
+        critic.add(w, xv, setup.alpha_w * delta)
         score = _kernel.score_from_probs(probs, np.array([a]), tau, overwrite=True)
         weight = discount if setup.discount_weighting else 1.0
-        if sparse:  # TabularPreferences: Dh(s)^T g is g in row s, so only that row moves
-            param.table(theta)[xb[0]] += (alpha * weight * delta) * score[0]
-        elif setup.optimizer is None and setup.beta == 0.0:
-            theta += (alpha * weight * delta) * param.vjp(theta, xb, score)[0]
-        else:
-            gh = (weight * delta) * score
-            if setup.beta > 0.0:
-                gh += setup.beta * _kernel.entropy_gradient_from_log_probs(_kernel.log_softmax(h, tau), tau)
-            needs = getattr(setup.optimizer, "needs_scores", False)
-            theta = setup.ascend(theta, param.vjp(theta, xb, gh)[0], param.vjp(theta, xb, score) if needs else None)
+        theta = _actor_step(setup, theta, xb, h, score, weight, delta, moved, sparse)
         hs.append(h[0])
         xs.append(xb[0])
         rewards.append(r)
         total += discount * r
-        discount *= g
+        discount *= setup.gamma
         if terminated or truncated:
             break
     return np.array(rewards), hs, total, theta, xs
@@ -81,17 +93,23 @@ def _online_episode(setup: Setup, theta, w, obs, rng, i: int, sparse: bool):
 
 def _run_online(setup: Setup, theta, w, obs):
     mon = setup.monitor
-    sparse = (type(setup.param) is TabularPreferences and setup.optimizer is None and setup.beta == 0.0)
+    sparse = type(setup.param) is TabularPreferences and setup.optimizer is None and setup.beta == 0.0
     for i in range(setup.episodes):
         start, rng = setup.reset(i, obs)
         setup.check_param(theta, start)
-        before = theta.copy()
-        rewards, hs, total, theta, xs = _online_episode(setup, theta, w, start, rng, i, sparse)
+        moved: dict = {}
+        rewards, hs, total, theta, xs = _online_episode(setup, theta, w, start, rng, i, sparse, moved)
         mon.episode(i, rewards, total)
-        setup.check_finite(theta, w, i)
+        if sparse:  # check only what moved: O(visited states), not O(n_states)
+            rows = list(moved)
+            setup.check_finite(setup.param.table(theta)[rows], w[rows] if w.shape[0] == setup.spaces.n_states
+                               else w, i)
+        else:
+            setup.check_finite(theta, w, i)
         setup.observed(setup.spaces.batch(xs))
         entropy = float(np.mean(_kernel.entropy_from_log_probs(_kernel.log_softmax(np.array(hs), setup.tau))))
-        mon.update(i, i, entropy, float(np.linalg.norm(theta - before)) / setup.alpha)
+        norm = float(np.sqrt(sum(float(np.dot(v, v)) for v in moved.values()))) if moved else 0.0
+        mon.update(i, i, entropy, norm)
     return theta
 
 
