@@ -21,7 +21,7 @@ _AUTO_PROGRESS_SECONDS = 3.0
 
 @dataclass(frozen=True)
 class LearningResult:
-    """What :func:`~.reinforce` and :func:`~.actor_critic` return.
+    """What the learners of :mod:`softmax_pg.learners` return.
 
     Attributes
     ----------
