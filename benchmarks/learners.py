@@ -33,7 +33,6 @@ import tracemalloc
 import gymnasium as gym
 import numpy as np
 from gymnasium.envs.toy_text.frozen_lake import generate_random_map
-
 from softmax_pg.learners import Adam, actor_critic, reinforce
 
 AC = dict(step_size=0.5, value_step_size=0.5)
@@ -41,8 +40,12 @@ CARTPOLE = dict(step_size=2.0**-7, baseline_step_size=2.0**-6, gamma=0.99)  # bo
 
 
 def frozen_lake(size: int) -> gym.Env:
-    return gym.make("FrozenLake-v1", desc=generate_random_map(size=size, seed=size), is_slippery=False,
-                    max_episode_steps=4 * size * size)
+    return gym.make(
+        "FrozenLake-v1",
+        desc=generate_random_map(size=size, seed=size),
+        is_slippery=False,
+        max_episode_steps=4 * size * size,
+    )
 
 
 def per_step_actor_critic(env, n_episodes: int) -> tuple[float, int, float]:
@@ -101,8 +104,13 @@ def env_only(env, n_steps: int, rng: np.random.Generator) -> float:
     return 1e6 * (time.perf_counter() - start) / n_steps
 
 
-OPTIONS = dict(episodes_per_update=8, normalize_advantages=True, discount_weighting=False,
-               entropy_coef=0.01, normalize_observations=True)
+OPTIONS = dict(
+    episodes_per_update=8,
+    normalize_advantages=True,
+    discount_weighting=False,
+    entropy_coef=0.01,
+    normalize_observations=True,
+)
 
 
 def per_step(learner, n_episodes: int, **kwargs) -> float:
@@ -122,13 +130,18 @@ def options_cost(n_episodes: int) -> None:
     ac = dict(step_size=2.0**-7, value_step_size=2.0**-6, gamma=0.99)
     off = per_step(actor_critic, n_episodes, **ac)
     on = per_step(actor_critic, n_episodes, **ac, **OPTIONS, optimizer=Adam(0.02), lam=0.95)
-    print(f"actor_critic: off (online, one-step) {off:.1f} us/step, on (batch, lambda) {on:.1f} us/step; "
-          f"ratio on / off: {on / off:.2f}")
+    print(
+        f"actor_critic: off (online, one-step) {off:.1f} us/step, on (batch, lambda) {on:.1f} "
+        "us/step; "
+        f"ratio on / off: {on / off:.2f}"
+    )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--loop-seeds", type=int, default=3, help="seeds of the looped CartPole baseline")
+    parser.add_argument(
+        "--loop-seeds", type=int, default=3, help="seeds of the looped CartPole baseline"
+    )
     parser.add_argument("--skip-cartpole", action="store_true")
     args = parser.parse_args()
 
@@ -138,8 +151,10 @@ def main() -> None:
     for size, episodes in [(8, 3000), (64, 300)]:
         us, steps, peak = per_step_actor_critic(frozen_lake(size), episodes)
         results[size] = us
-        print(f"{size}x{size} ({size * size} states): {us:7.1f} us/step over {steps} steps, "
-              f"peak memory {peak:.2f} MiB")
+        print(
+            f"{size}x{size} ({size * size} states): {us:7.1f} us/step over {steps} steps, "
+            f"peak memory {peak:.2f} MiB"
+        )
     print(f"ratio 64x64 / 8x8 per step: {results[64] / results[8]:.2f}")
 
     print("== Taxi-v4: package vs a plain numpy tabular loop")
@@ -147,8 +162,10 @@ def main() -> None:
     package, steps, _ = per_step_actor_critic(taxi, 300)
     plain, plain_steps = plain_actor_critic(taxi, 300, np.random.default_rng(0))
     alone = env_only(taxi, 20000, np.random.default_rng(0))
-    print(f"package {package:.1f} us/step ({steps} steps), plain loop {plain:.1f} us/step "
-          f"({plain_steps} steps), environment alone {alone:.1f} us/step")
+    print(
+        f"package {package:.1f} us/step ({steps} steps), plain loop {plain:.1f} us/step "
+        f"({plain_steps} steps), environment alone {alone:.1f} us/step"
+    )
     print(f"ratio package / plain: {package / plain:.2f}")
 
     options_cost(200)
@@ -158,10 +175,15 @@ def main() -> None:
     try:
         from softmax_pg.learners import reinforce_batched
     except ImportError:
-        print("== CartPole-v1 batched: skipped (softmax_pg.learners.reinforce_batched not on this branch)")
+        print(
+            "== CartPole-v1 batched: skipped (softmax_pg.learners.reinforce_batched not on this "
+            "branch)"
+        )
         return
-    print("== CartPole-v1: REINFORCE with baseline, 10 seeds x 1000 episodes "
-          f"(load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores)")
+    print(
+        "== CartPole-v1: REINFORCE with baseline, 10 seeds x 1000 episodes "
+        f"(load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores)"
+    )
     seeds = list(range(10))
     envs = gym.make_vec("CartPole-v1", num_envs=len(seeds), vectorization_mode="vector_entry_point")
     start = time.perf_counter()
@@ -178,9 +200,12 @@ def main() -> None:
         equal &= np.array_equal(single.policy.theta, batched.thetas[i])
     t_loop = (time.perf_counter() - start) * batched_steps / loop_steps
     last = batched.lengths[:, -100:].mean()  # the undiscounted return: one reward per step
-    print(f"batched: {t_batched:.1f} s for {batched_steps} steps (mean undiscounted return of the last 100 episodes "
-          f"{last:.1f}); looped over seeds (scaled from {args.loop_seeds}): {t_loop:.1f} s; "
-          f"batched runs equal the single runs: {bool(equal)}")
+    print(
+        f"batched: {t_batched:.1f} s for {batched_steps} steps (mean undiscounted return of the "
+        "last 100 episodes "
+        f"{last:.1f}); looped over seeds (scaled from {args.loop_seeds}): {t_loop:.1f} s; "
+        f"batched runs equal the single runs: {bool(equal)}"
+    )
     print(f"ratio looped / batched: {t_loop / t_batched:.2f}")
 
 
