@@ -133,6 +133,9 @@ class Setup:
             self.moments = [RunningMoments(self.spaces.obs_size) for _ in range(self.n_runs)]
         self.obs_mean = None if not on else np.zeros((self.n_runs, self.spaces.obs_size))
         self.obs_std = None if not on else np.ones((self.n_runs, self.spaces.obs_size))
+        if on:  # the same, one row per slot, for the step's batch
+            self.slot_mean = np.repeat(self.obs_mean, self.E, axis=0)
+            self.slot_std = np.repeat(self.obs_std, self.E, axis=0)
 
     def _critics(self, alpha_w, value_features, value_param) -> None:
         if alpha_w is None:
@@ -199,6 +202,8 @@ class Setup:
             m = self.moments[run]
             m.update(obs)
             self.obs_mean[run], self.obs_std[run] = m.mean, m.std()
+            self.slot_mean[run * self.E:(run + 1) * self.E] = self.obs_mean[run]
+            self.slot_std[run * self.E:(run + 1) * self.E] = self.obs_std[run]
 
     def log(self, run: int, first: int, rewards, discounted, entropy: float, norm: float) -> None:
         mon = self.monitors[run]

@@ -134,18 +134,20 @@ def _inputs(setup: Setup, x: np.ndarray, runs) -> np.ndarray:
     return (x - setup.obs_mean[runs]) / setup.obs_std[runs]
 
 
-def _advantages(setup: Setup, run: int, observations: list, rewards: list) -> list:
-    """Each episode's G_t (minus the baseline), normalised over the update if asked."""
-    adv = []
+def _advantages(setup: Setup, run: int, observations: list, rewards: list) -> tuple[list, list]:
+    """Each episode's step weights from G_t (minus the baseline, normalised over the update
+    if asked), and each episode's G_0."""
+    adv, g0 = [], []
     for obs, r in zip(observations, rewards):
         delta = discounted_returns(r, setup.gamma)
+        g0.append(float(delta[0]) if delta.size else 0.0)
         if setup.ws is not None:  # the §13.4 box: w moves step by step
             setup.critics[run].baseline(setup.ws[run], obs, delta, setup.alpha_w)
         adv.append(delta)
     if setup.normalize_advantages:
         flat = normalize_advantages(np.concatenate(adv))
         adv = np.split(flat, np.cumsum([len(a) for a in adv])[:-1])
-    return [step_weights(a, setup.gamma, discount_weighting=setup.discount_weighting) for a in adv]
+    return [step_weights(a, setup.gamma, discount_weighting=setup.discount_weighting) for a in adv], g0
 
 
 def _update(setup: Setup, run: int, slots: np.ndarray, lengths: np.ndarray) -> None:
@@ -153,7 +155,7 @@ def _update(setup: Setup, run: int, slots: np.ndarray, lengths: np.ndarray) -> N
     obs = [setup.obs_buf[s, :T] for s, T in zip(slots, lengths)]
     rewards = [setup.rew_buf[s, :T].copy() for s, T in zip(slots, lengths)]
     acts = np.concatenate([setup.act_buf[s, :T] for s, T in zip(slots, lengths)])
-    weights = _advantages(setup, run, obs, rewards)
+    weights, discounted = _advantages(setup, run, obs, rewards)
     n = len(slots)
     weights = weights[0] if n == 1 else np.concatenate(weights) / n  # averaged over the episodes
     raw = obs[0] if n == 1 else np.concatenate(obs)
@@ -170,7 +172,6 @@ def _update(setup: Setup, run: int, slots: np.ndarray, lengths: np.ndarray) -> N
     first = int(setup.done_episodes[run])
     setup.done_episodes[run] += n
     setup.ascend(run, gradient, scores)
-    discounted = [float(discounted_returns(r, setup.gamma)[0]) if r.size else 0.0 for r in rewards]
     setup.log(run, first, rewards, discounted, entropy, float(np.linalg.norm(gradient)))
     setup.observed(run, raw)
     setup.updates[run] += 1
@@ -180,7 +181,7 @@ def _step(setup: Setup, env: Slots, uniforms: _Uniforms, t: np.ndarray) -> np.nd
     """One step of every active slot; returns the slots whose episode ended."""
     act = np.flatnonzero(env.active)
     x = setup.check_obs(env.obs)
-    xin = _inputs(setup, x, setup.slot_runs)
+    xin = x if setup.obs_mean is None else (x - setup.slot_mean) / setup.slot_std
     h = setup.param.preferences_many(setup.thetas, xin.reshape((setup.n_runs, setup.E) + x.shape[1:]))
     probs = _kernel.softmax(h.reshape(setup.n_slots, -1)[act], setup.tau)
     a = _kernel.inverse_cdf(probs, uniforms.next(act))
@@ -307,6 +308,8 @@ def _loop(setup: Setup, env: Slots) -> None:
             setup.check_param(setup.check_obs(env.obs))
             checked = True
         ended = _step(setup, env, uniforms, t)
+        if not ended.size:
+            continue
         for run in np.unique(ended // setup.E).tolist():
             slots = playing[run]
             if slots.size and not env.active[slots].any() and not env.pending[slots].any():
