@@ -9,18 +9,21 @@ in the same run and on the same arrays:
   Phi^T (e_a - pi)), so a ratio near 2 is what numpy can do; the project's target is at most 4;
 * PyTorch autograd, per-sample scores with `torch.func.vmap(torch.func.grad(log_prob))`:
   what a reader who lets autograd do the work gets. The package must be at least as
-  fast (ratio of torch to the package >= 1), and aims at 2;
+  fast (ratio of torch's time to the package's >= 1);
 * PyTorch evaluating the closed form (e_a - softmax(Phi theta)) Phi with tensors: the
   same formula as the package, in another library.
 
-torch gets as many threads as numpy's BLAS (read with threadpoolctl when it is
-installed, else the machine's core count), and both numbers are printed.
+torch gets as many threads as numpy's BLAS (read with threadpoolctl; set with
+`torch.set_num_threads`), and both counts are printed with the load average: timings taken
+while the machine is busy are not evidence.
 
-Run:  python benchmarks/score.py      (prints the times, the ratios, and a final line `ratio: X`)
+Run:  python benchmarks/score.py [--repeats K]
+      (prints the times, the ratios, and a final line `ratio: X`, score / (features @ theta))
 """
 
 from __future__ import annotations
 
+import argparse
 import os
 import time
 
@@ -43,16 +46,14 @@ def best_time(fn, repeats: int = REPEATS) -> float:
     return min(times)
 
 
-def numpy_threads() -> tuple[int, str]:
-    """Threads numpy's BLAS uses, and where the number comes from: threadpoolctl's
-    report when it is installed, else the core count (OpenBLAS's default)."""
-    cores = os.cpu_count() or 1
-    try:
-        from threadpoolctl import threadpool_info
-    except ImportError:
-        return cores, "the core count; threadpoolctl is not installed"
+def numpy_threads() -> int:
+    """Threads numpy's BLAS uses, as threadpoolctl reads them."""
+    from threadpoolctl import threadpool_info
+
     counts = [p["num_threads"] for p in threadpool_info() if p.get("user_api") == "blas"]
-    return (max(counts), "threadpoolctl") if counts else (cores, "the core count")
+    if not counts:
+        raise RuntimeError("threadpoolctl found no BLAS library behind numpy")
+    return max(counts)
 
 
 def torch_peers(features: np.ndarray, theta: np.ndarray, actions: np.ndarray, threads: int):
@@ -88,29 +89,35 @@ def torch_peers(features: np.ndarray, theta: np.ndarray, actions: np.ndarray, th
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--repeats", type=int, default=REPEATS)
+    repeats = parser.parse_args().repeats
     rng = np.random.default_rng(0)
     features = rng.normal(size=(N_STATES, N_ACTIONS, N_FEATURES))
     theta = rng.normal(size=N_FEATURES)
     actions = rng.integers(0, N_ACTIONS, size=N_STATES)
-    threads, source = numpy_threads()
+    threads = numpy_threads()
+    print(f"load average (1, 5, 15 min): {' '.join(f'{x:.2f}' for x in os.getloadavg())} "
+          f"on {os.cpu_count()} cores")
 
-    reference = best_time(lambda: features @ theta)
-    ours = best_time(lambda: score(theta, features, actions))
+    reference = best_time(lambda: features @ theta, repeats)
+    ours = best_time(lambda: score(theta, features, actions), repeats)
     print(f"batch: {N_STATES} states x {N_ACTIONS} actions x {N_FEATURES} features (float64)")
     print(f"reference (features @ theta): {reference * 1e3:8.2f} ms")
-    print(f"softmax_pg.score:             {ours * 1e3:8.2f} ms")
+    print(f"softmax_pg.score:             {ours * 1e3:8.2f} ms   "
+          f"({ours / reference:.2f} x features @ theta)")
     peers = torch_peers(features, theta, actions, threads)
     if peers is None:
-        print("torch: not installed, its peers are skipped")
+        print(f"threads: numpy {threads} (threadpoolctl); torch not installed, its peers skipped")
     else:
         import torch
 
-        autograd, closed_form = (best_time(fn) for fn in peers)
+        autograd, closed_form = (best_time(fn, repeats) for fn in peers)
         print(f"torch vmap(grad(log_prob)):   {autograd * 1e3:8.2f} ms   "
-              f"({autograd / ours:.2f} x the package's time)")
+              f"({autograd / reference:.2f} x features @ theta)")
         print(f"torch closed form:            {closed_form * 1e3:8.2f} ms   "
-              f"({closed_form / ours:.2f} x the package's time)")
-        print(f"threads: numpy {threads} ({source}), torch {torch.get_num_threads()} "
+              f"({closed_form / reference:.2f} x features @ theta)")
+        print(f"threads: numpy {threads} (threadpoolctl), torch {torch.get_num_threads()} "
               f"(torch {torch.__version__.split('+')[0]})")
         print(f"torch vmap(grad) / softmax_pg.score: {autograd / ours:.2f}")
         print(f"torch closed form / softmax_pg.score: {closed_form / ours:.2f}")

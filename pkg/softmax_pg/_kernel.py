@@ -77,8 +77,9 @@ def softmax(h: np.ndarray, tau: float = 1.0) -> np.ndarray:
     return z
 
 
-def score_from_probs(probs: np.ndarray, actions: np.ndarray, tau: float = 1.0, *,
-                     overwrite: bool = False) -> np.ndarray:
+def score_from_probs(
+    probs: np.ndarray, actions: np.ndarray, tau: float = 1.0, *, overwrite: bool = False
+) -> np.ndarray:
     """The preference-space score (e_a - pi)/tau, shape broadcast(probs[..., 0], actions) + (n_actions,).
 
     With ``overwrite=True`` and ``probs`` of the full shape, ``probs`` itself is turned
@@ -90,8 +91,9 @@ def score_from_probs(probs: np.ndarray, actions: np.ndarray, tau: float = 1.0, *
     else:
         g = -np.broadcast_to(probs, shape + probs.shape[-1:])  # a fresh, writable array
     a = np.broadcast_to(actions, shape)
-    if g.ndim == 2:
-        g[np.arange(shape[0]), a] += 1.0
+    if g.ndim == 2 and g.flags.c_contiguous:  # the common case: one flat scatter, the fastest
+        n = g.shape[1]
+        np.add.at(g.reshape(-1), np.arange(0, g.size, n) + a, 1.0)
     else:
         g[np.indices(shape, sparse=True) + (a,)] += 1.0
     if tau != 1.0:

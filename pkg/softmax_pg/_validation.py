@@ -17,8 +17,10 @@ __all__ = [
     "check_actions",
     "check_broadcastable",
     "check_count",
+    "check_flag",
     "check_positive",
     "check_rng",
+    "check_scalar",
     "check_temperature",
     "finite_preferences",
 ]
@@ -51,7 +53,9 @@ def as_real_array(
     try:
         arr = np.asarray(value)
     except ValueError as exc:  # ragged nested lists
-        raise ValueError(f"{name} must be a rectangular array of real numbers; got {value!r}") from exc
+        raise ValueError(
+            f"{name} must be a rectangular array of real numbers; got {value!r}"
+        ) from exc
     if arr.dtype == object or not (
         np.issubdtype(arr.dtype, np.floating)
         or np.issubdtype(arr.dtype, np.integer)
@@ -130,12 +134,13 @@ def check_rng(rng: object) -> np.random.Generator:
             raise ValueError(f"rng as a seed must be a non-negative integer; got {int(rng)}")
         return np.random.default_rng(int(rng))
     raise TypeError(
-        "rng must be a numpy.random.Generator or a non-negative integer seed; "
-        f"got {_describe(rng)}"
+        f"rng must be a numpy.random.Generator or a non-negative integer seed; got {_describe(rng)}"
     )
 
 
-def check_broadcastable(name: str, shape: tuple[int, ...], batch_shape: tuple[int, ...], batch: str) -> None:
+def check_broadcastable(
+    name: str, shape: tuple[int, ...], batch_shape: tuple[int, ...], batch: str
+) -> None:
     """Raise a ValueError naming ``name`` unless ``shape`` broadcasts against ``batch_shape``.
 
     ``batch`` describes the batch shape in the message, e.g. ``"features.shape[:-2] = (4,)"``.
@@ -164,3 +169,20 @@ def finite_preferences(compute, product: str, source: np.ndarray, source_name: s
             "expected inputs small enough that every preference is finite"
         )
     return h
+
+
+def check_flag(value: object, name: str) -> bool:
+    """Return ``value`` as a bool after checking it is True or False."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(
+            f"{name} must be True or False; got {value!r} of type {type(value).__name__}"
+        )
+    return bool(value)
+
+
+def check_scalar(value: object, name: str) -> float:
+    """Return ``value`` as a float after checking it is one finite number."""
+    x = as_real_array(value, name)
+    if x.ndim != 0:
+        raise ValueError(f"{name} must be a single finite number; got shape {x.shape}")
+    return float(x)

@@ -16,30 +16,39 @@ References: Williams (1992), §6; Sutton & Barto (2018), §13.7.
 
 from __future__ import annotations
 
-from typing import Union
-
 import numpy as np
 from numpy.typing import ArrayLike
 
 from ._validation import as_real_array, check_broadcastable, check_rng
 
-__all__ = ["gaussian_log_prob", "gaussian_sample", "gaussian_score", "gaussian_score_log_std"]
+__all__ = [
+    "gaussian_log_prob",
+    "gaussian_sample",
+    "gaussian_score",
+    "gaussian_score_log_std",
+    "gaussian_std",
+]
 
 _LOG_SQRT_2PI = 0.5 * np.log(2.0 * np.pi)
 
 
-def _check(theta: ArrayLike, features: ArrayLike, log_std: ArrayLike) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _check(
+    theta: ArrayLike, features: ArrayLike, log_std: ArrayLike
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     th = as_real_array(theta, "theta", min_ndim=1)
     if th.shape[-1] == 0:
-        raise ValueError(f"theta must have shape (..., n_features) with n_features >= 1; got shape {th.shape}")
+        raise ValueError(
+            f"theta must have shape (..., n_features) with n_features >= 1; got shape {th.shape}"
+        )
     phi = as_real_array(features, "features", min_ndim=1)
     if phi.shape[-1] != th.shape[-1]:
         raise ValueError(
             f"features must have shape (..., n_features) with n_features = theta.shape[-1] = "
             f"{th.shape[-1]}; got shape {phi.shape}"
         )
-    check_broadcastable("theta.shape[:-1]", th.shape[:-1], phi.shape[:-1],
-                        f"features' batch shape {phi.shape[:-1]}")
+    check_broadcastable(
+        "theta.shape[:-1]", th.shape[:-1], phi.shape[:-1], f"features' batch shape {phi.shape[:-1]}"
+    )
     lam = as_real_array(log_std, "log_std")
     if np.any(np.abs(lam) > 300.0):
         raise ValueError(
@@ -59,7 +68,9 @@ def _mean(theta: np.ndarray, features: np.ndarray) -> np.ndarray:
 
 def _actions(actions: ArrayLike, mu: np.ndarray) -> np.ndarray:
     a = as_real_array(actions, "actions")
-    check_broadcastable("actions", a.shape, mu.shape, f"the batch shape {mu.shape} of theta and features")
+    check_broadcastable(
+        "actions", a.shape, mu.shape, f"the batch shape {mu.shape} of theta and features"
+    )
     return a
 
 
@@ -149,7 +160,7 @@ def gaussian_score_log_std(
 def gaussian_sample(
     theta: ArrayLike,
     features: ArrayLike,
-    rng: Union[int, np.random.Generator],
+    rng: int | np.random.Generator,
     log_std: ArrayLike = 0.0,
 ) -> np.ndarray:
     r"""Draw :math:`a \sim \mathcal{N}(\phi(s)^\top\theta, e^{2\lambda})` for every state of the batch.
@@ -171,3 +182,17 @@ def gaussian_sample(
     mu = _mean(th, phi)
     noise = gen.standard_normal(np.broadcast_shapes(mu.shape, lam.shape))
     return mu + np.exp(lam) * noise
+
+
+def gaussian_std(log_std: ArrayLike) -> np.ndarray:
+    r"""The standard deviation :math:`\sigma = e^{\lambda}` of the log-standard deviation :math:`\lambda`.
+
+    Parameters
+    ----------
+    log_std : array_like, any shape
+
+    Returns
+    -------
+    numpy.ndarray, the shape of ``log_std``
+    """
+    return np.exp(as_real_array(log_std, "log_std"))

@@ -7,7 +7,7 @@ formula, so agreement is evidence, not a tautology.
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -17,7 +17,9 @@ from ._validation import as_real_array, check_positive
 __all__ = ["numerical_gradient"]
 
 
-def numerical_gradient(f: Callable[[np.ndarray], float], x: ArrayLike, eps: float = 1e-6) -> np.ndarray:
+def numerical_gradient(
+    f: Callable[[np.ndarray], float], x: ArrayLike, eps: float = 1e-6
+) -> np.ndarray:
     r"""Gradient of a scalar function by central differences.
 
     Entry :math:`i` is :math:`\bigl(f(x + \epsilon e_i) - f(x - \epsilon e_i)\bigr) / 2\epsilon`,

@@ -43,10 +43,8 @@ __all__ = [
 
 def check_preferences_array(h: ArrayLike, temperature: float) -> tuple[np.ndarray, float]:
     """``h`` as finite float64 with at least one action on the last axis, and tau."""
-    arr = as_real_array(h, "preferences", min_ndim=1)
-    if arr.shape[-1] == 0:
-        raise ValueError(f"preferences must have at least one action on the last axis; got shape {arr.shape}")
-    return arr, check_temperature(temperature)
+    arr, tau, _ = _check_axis(h, temperature, -1)
+    return arr, tau
 
 
 def _check_axis(h: ArrayLike, temperature: float, axis: int) -> tuple[np.ndarray, float, int]:
@@ -54,9 +52,13 @@ def _check_axis(h: ArrayLike, temperature: float, axis: int) -> tuple[np.ndarray
     if isinstance(axis, bool) or not isinstance(axis, (int, np.integer)):
         raise TypeError(f"axis must be an integer; got {axis!r}")
     if not -arr.ndim <= axis < arr.ndim:
-        raise ValueError(f"axis must be in [{-arr.ndim}, {arr.ndim}) for preferences of shape {arr.shape}; got {axis}")
+        raise ValueError(
+            f"axis must be in [{-arr.ndim}, {arr.ndim}) for preferences of shape {arr.shape}; got {axis}"
+        )
     if arr.shape[axis] == 0:
-        raise ValueError(f"preferences must have at least one action along axis {axis}; got shape {arr.shape}")
+        raise ValueError(
+            f"preferences must have at least one action along axis {axis}; got shape {arr.shape}"
+        )
     return arr, check_temperature(temperature), int(axis)
 
 
@@ -102,7 +104,9 @@ def softmax(preferences: ArrayLike, temperature: float = 1.0, axis: int = -1) ->
     return np.moveaxis(_kernel.softmax(np.moveaxis(h, axis, -1), tau), -1, axis)
 
 
-def preference_score(preferences: ArrayLike, actions: ArrayLike, temperature: float = 1.0) -> np.ndarray:
+def preference_score(
+    preferences: ArrayLike, actions: ArrayLike, temperature: float = 1.0
+) -> np.ndarray:
     r"""The score with respect to the preferences, :math:`\nabla_h\log\mathrm{softmax}(h/\tau)_a = (e_a-\pi)/\tau`.
 
     Row :math:`a` of the Jacobian of log-softmax, :math:`I - \mathbf{1}\pi^\top`:
@@ -123,7 +127,9 @@ def preference_score(preferences: ArrayLike, actions: ArrayLike, temperature: fl
     """
     h, tau = check_preferences_array(preferences, temperature)
     a = check_actions(actions, h.shape[-1])
-    check_broadcastable("actions", a.shape, h.shape[:-1], f"preferences.shape[:-1] = {h.shape[:-1]}")
+    check_broadcastable(
+        "actions", a.shape, h.shape[:-1], f"preferences.shape[:-1] = {h.shape[:-1]}"
+    )
     return _kernel.score_from_probs(_kernel.softmax(h, tau), a, tau, overwrite=True)
 
 
@@ -161,7 +167,9 @@ def entropy_gradient(preferences: ArrayLike, temperature: float = 1.0) -> np.nda
     return _kernel.entropy_gradient_from_log_probs(_kernel.log_softmax(h, tau), tau)
 
 
-def sample(preferences: ArrayLike, rng: int | np.random.Generator, temperature: float = 1.0) -> np.ndarray:
+def sample(
+    preferences: ArrayLike, rng: int | np.random.Generator, temperature: float = 1.0
+) -> np.ndarray:
     r"""Draw :math:`a\sim\mathrm{softmax}(h/\tau)` for each row, by inverting the cumulative distribution.
 
     One uniform number per row, ``rng.random(preferences.shape[:-1])``, so a batch

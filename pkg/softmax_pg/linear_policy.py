@@ -39,7 +39,9 @@ def _setup(theta: ArrayLike, features: ArrayLike, temperature: float):
     """Checked theta, features, tau, the linear parametrisation and its finite preferences."""
     th = as_real_array(theta, "theta")
     if th.ndim != 1 or th.shape[0] == 0:
-        raise ValueError(f"theta must have shape (n_features,) with n_features >= 1; got shape {th.shape}")
+        raise ValueError(
+            f"theta must have shape (n_features,) with n_features >= 1; got shape {th.shape}"
+        )
     phi = as_real_array(features, "features", finite=False)  # checked through the preferences
     if phi.ndim < 2 or phi.shape[-1] != th.shape[0] or phi.shape[-2] == 0:
         raise ValueError(
@@ -54,8 +56,12 @@ def _setup(theta: ArrayLike, features: ArrayLike, temperature: float):
 
 def _actions(actions: ArrayLike, phi: np.ndarray) -> np.ndarray:
     a = check_actions(actions, phi.shape[-2])
-    check_broadcastable("actions", a.shape, phi.shape[:-2],
-                        f"the batch shape features.shape[:-2] = {phi.shape[:-2]}")
+    check_broadcastable(
+        "actions",
+        a.shape,
+        phi.shape[:-2],
+        f"the batch shape features.shape[:-2] = {phi.shape[:-2]}",
+    )
     return a
 
 
@@ -81,7 +87,9 @@ def action_probs(theta: ArrayLike, features: ArrayLike, temperature: float = 1.0
     return _kernel.softmax(h, tau)
 
 
-def log_prob(theta: ArrayLike, features: ArrayLike, actions: ArrayLike, temperature: float = 1.0) -> np.ndarray:
+def log_prob(
+    theta: ArrayLike, features: ArrayLike, actions: ArrayLike, temperature: float = 1.0
+) -> np.ndarray:
     r"""Log-probability :math:`\log\pi_\theta(a\mid s)` of the chosen actions, from the log-softmax.
 
     Parameters
@@ -99,7 +107,9 @@ def log_prob(theta: ArrayLike, features: ArrayLike, actions: ArrayLike, temperat
     return _kernel.take(_kernel.log_softmax(h, tau), _actions(actions, phi))
 
 
-def score(theta: ArrayLike, features: ArrayLike, actions: ArrayLike, temperature: float = 1.0) -> np.ndarray:
+def score(
+    theta: ArrayLike, features: ArrayLike, actions: ArrayLike, temperature: float = 1.0
+) -> np.ndarray:
     r"""The score :math:`\nabla_\theta\log\pi_\theta(a\mid s) = \Phi^\top(e_a - \pi_\theta)/\tau`.
 
     Equal to :math:`(\phi(s,a) - \mathbb{E}_{b\sim\pi_\theta}[\phi(s,b)])/\tau`. With tabular
@@ -121,11 +131,15 @@ def score(theta: ArrayLike, features: ArrayLike, actions: ArrayLike, temperature
     Sutton & Barto (2018), eq. 13.9; Williams (1992).
     """
     th, phi, tau, param, h = _setup(theta, features, temperature)
-    g = _kernel.score_from_probs(_kernel.softmax(h, tau), _actions(actions, phi), tau, overwrite=True)
+    g = _kernel.score_from_probs(
+        _kernel.softmax(h, tau), _actions(actions, phi), tau, overwrite=True
+    )
     return param.vjp(th, phi, g)
 
 
-def expected_features(theta: ArrayLike, features: ArrayLike, temperature: float = 1.0) -> np.ndarray:
+def expected_features(
+    theta: ArrayLike, features: ArrayLike, temperature: float = 1.0
+) -> np.ndarray:
     r"""The policy's average feature :math:`\mathbb{E}_{b\sim\pi_\theta}[\phi(s,b)] = \Phi^\top\pi_\theta`.
 
     Returns
@@ -161,10 +175,14 @@ def entropy_gradient(theta: ArrayLike, features: ArrayLike, temperature: float =
     The book's chapter "Natural gradient and entropy".
     """
     th, phi, tau, param, h = _setup(theta, features, temperature)
-    return param.vjp(th, phi, _kernel.entropy_gradient_from_log_probs(_kernel.log_softmax(h, tau), tau))
+    return param.vjp(
+        th, phi, _kernel.entropy_gradient_from_log_probs(_kernel.log_softmax(h, tau), tau)
+    )
 
 
-def fisher_information(theta: ArrayLike, features: ArrayLike, temperature: float = 1.0) -> np.ndarray:
+def fisher_information(
+    theta: ArrayLike, features: ArrayLike, temperature: float = 1.0
+) -> np.ndarray:
     r"""Fisher information :math:`F = \mathbb{E}_{b\sim\pi}[\nabla\log\pi_b\nabla\log\pi_b^\top] = \mathrm{Cov}_\pi[\phi]/\tau^2`.
 
     Built from the scores of every action, :math:`\Phi^\top(e_b-\pi)/\tau`.
@@ -197,8 +215,9 @@ def fisher_from_scores(scores: np.ndarray, probs: np.ndarray) -> np.ndarray:
     return 0.5 * (f + np.swapaxes(f, -1, -2))
 
 
-def sample_actions(theta: ArrayLike, features: ArrayLike, rng: int | np.random.Generator,
-                   temperature: float = 1.0) -> np.ndarray:
+def sample_actions(
+    theta: ArrayLike, features: ArrayLike, rng: int | np.random.Generator, temperature: float = 1.0
+) -> np.ndarray:
     r"""Draw :math:`a\sim\pi_\theta(\cdot\mid s)` for every state, one uniform number each (inverse CDF).
 
     Parameters

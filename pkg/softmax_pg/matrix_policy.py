@@ -11,7 +11,13 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from . import _kernel
-from ._validation import as_real_array, check_actions, check_broadcastable, check_temperature, finite_preferences
+from ._validation import (
+    as_real_array,
+    check_actions,
+    check_broadcastable,
+    check_temperature,
+    finite_preferences,
+)
 from .parametrisations.matrix import MatrixPreferences
 
 __all__ = ["log_prob_matrix", "score_matrix"]
@@ -20,7 +26,9 @@ __all__ = ["log_prob_matrix", "score_matrix"]
 def _setup(weights: ArrayLike, state: ArrayLike, actions: ArrayLike, temperature: float):
     w = as_real_array(weights, "weights")
     if w.ndim != 2 or 0 in w.shape:
-        raise ValueError(f"weights must have shape (n_state_features, n_actions), both >= 1; got shape {w.shape}")
+        raise ValueError(
+            f"weights must have shape (n_state_features, n_actions), both >= 1; got shape {w.shape}"
+        )
     x = as_real_array(state, "state")
     if x.ndim < 1 or x.shape[-1] != w.shape[0]:
         raise ValueError(
@@ -35,7 +43,9 @@ def _setup(weights: ArrayLike, state: ArrayLike, actions: ArrayLike, temperature
     return param, theta, x, a, check_temperature(temperature), h
 
 
-def log_prob_matrix(weights: ArrayLike, state: ArrayLike, actions: ArrayLike, temperature: float = 1.0) -> np.ndarray:
+def log_prob_matrix(
+    weights: ArrayLike, state: ArrayLike, actions: ArrayLike, temperature: float = 1.0
+) -> np.ndarray:
     r"""Log-probability :math:`\log\pi(a\mid s)` for :math:`\pi = \mathrm{softmax}(W^\top x/\tau)`.
 
     Parameters
@@ -55,7 +65,9 @@ def log_prob_matrix(weights: ArrayLike, state: ArrayLike, actions: ArrayLike, te
     return _kernel.take(_kernel.log_softmax(h, tau), a)
 
 
-def score_matrix(weights: ArrayLike, state: ArrayLike, actions: ArrayLike, temperature: float = 1.0) -> np.ndarray:
+def score_matrix(
+    weights: ArrayLike, state: ArrayLike, actions: ArrayLike, temperature: float = 1.0
+) -> np.ndarray:
     r"""The score :math:`\nabla_W\log\pi(a\mid s) = x\,(e_a-\pi)^\top/\tau` of the weight-matrix form.
 
     Column :math:`a` gets :math:`x(1-\pi_a)/\tau`, every other column :math:`-x\pi_b/\tau`:

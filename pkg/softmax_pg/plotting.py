@@ -88,7 +88,9 @@ GRID_DIRECTIONS = np.array([(-1, 0), (0, 1), (1, 0), (0, -1)])
 def _grid_cells(cells: ArrayLike, n: int) -> np.ndarray:
     c = np.asarray(cells)
     if c.shape != (n, 2) or not np.issubdtype(c.dtype, np.integer):
-        raise ValueError(f"cells must be an integer array of shape ({n}, 2), one (row, column) per state; got {c!r}")
+        raise ValueError(
+            f"cells must be an integer array of shape ({n}, 2), one (row, column) per state; got {c!r}"
+        )
     return c
 
 
@@ -141,7 +143,9 @@ def plot_grid_values(
     c = _grid_cells(cells, v.shape[0])
     hide = np.zeros(v.shape[0], dtype=bool) if mask is None else np.asarray(mask, dtype=bool)
     if hide.shape != v.shape:
-        raise ValueError(f"mask must have shape {v.shape}, one flag per state; got shape {hide.shape}")
+        raise ValueError(
+            f"mask must have shape {v.shape}, one flag per state; got shape {hide.shape}"
+        )
     grid = np.full(tuple(shape), np.nan)
     grid[c[~hide, 0], c[~hide, 1]] = v[~hide]
     import matplotlib
@@ -158,7 +162,15 @@ def plot_grid_values(
             ax.text(j, i, labels[s], ha="center", va="center", fontsize=10, fontweight="bold")
         elif annotate and not hide[s]:
             light = (v[s] - low) < 0.5 * (high - low)  # white text on dark cells
-            ax.text(j - 0.45, i - 0.45, fmt.format(v[s]), ha="left", va="top", fontsize=7, color="w" if light else "k")
+            ax.text(
+                j - 0.45,
+                i - 0.45,
+                fmt.format(v[s]),
+                ha="left",
+                va="top",
+                fontsize=7,
+                color="w" if light else "k",
+            )
     ax.set_xticks([])
     ax.set_yticks([])
     return image
@@ -208,4 +220,6 @@ def plot_grid_policy(
     cols = np.repeat(c[keep, 1], p.shape[1])
     du = (length * d[:, 1]).ravel()  # column step: x
     dv = (length * d[:, 0]).ravel()  # row step: y, downwards on an image
-    ax.quiver(cols, rows, du, dv, angles="xy", scale_units="xy", scale=1.0, color=color, width=width)
+    ax.quiver(
+        cols, rows, du, dv, angles="xy", scale_units="xy", scale=1.0, color=color, width=width
+    )

@@ -12,7 +12,13 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from . import _kernel
-from ._validation import as_real_array, check_actions, check_positive, check_rng, check_temperature
+from ._validation import (
+    as_real_array,
+    check_actions,
+    check_positive,
+    check_rng,
+    check_temperature,
+)
 from .linear_policy import fisher_from_scores
 from .parametrisations import LinearPreferences, Parametrisation
 from .parametrisations.outputs import (
@@ -44,7 +50,9 @@ def natural_gradient(fisher: ArrayLike, gradient: ArrayLike, damping: float = 1e
     """
     f = as_real_array(fisher, "fisher", min_ndim=2)
     if f.shape[-1] != f.shape[-2] or f.shape[-1] == 0:
-        raise ValueError(f"fisher must have shape (..., n_features, n_features); got shape {f.shape}")
+        raise ValueError(
+            f"fisher must have shape (..., n_features, n_features); got shape {f.shape}"
+        )
     g = as_real_array(gradient, "gradient", min_ndim=1)
     if g.shape[-1] != f.shape[-1]:
         raise ValueError(
@@ -53,6 +61,16 @@ def natural_gradient(fisher: ArrayLike, gradient: ArrayLike, damping: float = 1e
         )
     lam = check_positive(damping, "damping")
     return np.linalg.solve(f + lam * np.eye(f.shape[-1]), g[..., None])[..., 0]
+
+
+def _as_param(param) -> Parametrisation:
+    """``param`` itself, or a features table wrapped in LinearPreferences."""
+    if isinstance(param, Parametrisation) or isinstance(param, (str, bytes)) or callable(param):
+        return param
+    table = np.asarray(param) if isinstance(param, (np.ndarray, list, tuple)) else None
+    if table is not None and table.ndim == 3 and np.issubdtype(table.dtype, np.number):
+        return LinearPreferences(table)
+    return param  # checked() names what is wrong
 
 
 class SoftmaxPolicy:
@@ -80,9 +98,7 @@ class SoftmaxPolicy:
     """
 
     def __init__(self, param, theta: ArrayLike, temperature: float = 1.0) -> None:
-        if not isinstance(param, Parametrisation) and not callable(param):
-            param = LinearPreferences(param)
-        self.param = checked(param)
+        self.param = checked(_as_param(param))
         self.theta = checked_theta(self.param, theta).copy()
         self.temperature = check_temperature(temperature)
 
@@ -93,7 +109,9 @@ class SoftmaxPolicy:
         """(checked batch, its size, whether one observation was given without a batch axis)."""
         shape = self.param.observation_shape
         single = shape is not None and np.shape(observations) == tuple(shape)
-        obs, batch = checked_observations(self.param, np.asarray(observations)[None] if single else observations)
+        obs, batch = checked_observations(
+            self.param, np.asarray(observations)[None] if single else observations
+        )
         return obs, batch, single
 
     def _h(self, observations):
@@ -104,7 +122,9 @@ class SoftmaxPolicy:
         a = check_actions(actions, self.param.n_actions)
         a = a.reshape(1) if single and a.ndim == 0 else a
         if a.shape != (batch,):
-            raise ValueError(f"actions must have shape (batch,) = ({batch},), one per observation; got shape {a.shape}")
+            raise ValueError(
+                f"actions must have shape (batch,) = ({batch},), one per observation; got shape {a.shape}"
+            )
         return a
 
     def preferences(self, observations) -> np.ndarray:
@@ -121,14 +141,18 @@ class SoftmaxPolicy:
     def log_prob(self, observations, actions) -> np.ndarray:
         """:math:`\\log\\pi_\\theta(a_i\\mid s_i)`, shape (batch,)."""
         _, h, single = self._h(observations)
-        out = _kernel.take(_kernel.log_softmax(h, self.temperature), self._actions(actions, len(h), single))
+        out = _kernel.take(
+            _kernel.log_softmax(h, self.temperature), self._actions(actions, len(h), single)
+        )
         return out[0] if single else out
 
     def score(self, observations, actions) -> np.ndarray:
         """:math:`\\mathrm{D}h_\\theta(s_i)^\\top(e_{a_i}-\\pi)/\\tau`, shape (batch, n_params)."""
         obs, h, single = self._h(observations)
         a = self._actions(actions, len(h), single)
-        g = _kernel.score_from_probs(_kernel.softmax(h, self.temperature), a, self.temperature, overwrite=True)
+        g = _kernel.score_from_probs(
+            _kernel.softmax(h, self.temperature), a, self.temperature, overwrite=True
+        )
         out = checked_vjp(self.param, self.theta, obs, g)
         return out[0] if single else out
 
@@ -141,7 +165,9 @@ class SoftmaxPolicy:
     def entropy_gradient(self, observations) -> np.ndarray:
         """:math:`\\nabla_\\theta H` at each observation, the vjp of the kernel's, shape (batch, n_params)."""
         obs, h, single = self._h(observations)
-        g = _kernel.entropy_gradient_from_log_probs(_kernel.log_softmax(h, self.temperature), self.temperature)
+        g = _kernel.entropy_gradient_from_log_probs(
+            _kernel.log_softmax(h, self.temperature), self.temperature
+        )
         out = checked_vjp(self.param, self.theta, obs, g)
         return out[0] if single else out
 
@@ -149,15 +175,29 @@ class SoftmaxPolicy:
         r""":math:`F(s) = \sum_b\pi_b\,\nabla\log\pi_b\nabla\log\pi_b^\top`, shape (batch, n_params, n_params)."""
         obs, h, single = self._h(observations)
         p = _kernel.softmax(h, self.temperature)
-        scores = np.stack([checked_vjp(self.param, self.theta, obs, _kernel.score_from_probs(
-            p, np.full(len(h), b), self.temperature)) for b in range(self.param.n_actions)], axis=1)
+        scores = np.stack(
+            [
+                checked_vjp(
+                    self.param,
+                    self.theta,
+                    obs,
+                    _kernel.score_from_probs(p, np.full(len(h), b), self.temperature),
+                )
+                for b in range(self.param.n_actions)
+            ],
+            axis=1,
+        )
         out = fisher_from_scores(scores, p)
         return out[0] if single else out
 
-    def natural_gradient(self, observations, gradient: ArrayLike, damping: float = 1e-3) -> np.ndarray:
+    def natural_gradient(
+        self, observations, gradient: ArrayLike, damping: float = 1e-3
+    ) -> np.ndarray:
         r""":math:`(\bar F + \nu I)^{-1}\nabla J` with :math:`\bar F` the mean Fisher over the observations."""
         fisher = self.fisher(observations)
-        return natural_gradient(fisher if fisher.ndim == 2 else fisher.mean(axis=0), gradient, damping)
+        return natural_gradient(
+            fisher if fisher.ndim == 2 else fisher.mean(axis=0), gradient, damping
+        )
 
     def sample(self, observations, rng: int | np.random.Generator) -> np.ndarray:
         """:math:`a_i\\sim\\pi_\\theta(\\cdot\\mid s_i)`, one ``rng.random()`` each (inverse CDF), int64 (batch,)."""

@@ -30,71 +30,16 @@ import numpy as np
 from gymnasium import spaces
 
 from .._validation import as_real_array
+from .gridmap import ACTION_DELTAS, ACTION_NAMES, DEFAULT_MAP, DEFAULT_REWARDS, parse_map
 
-__all__ = ["ACTION_DELTAS", "ACTION_NAMES", "DEFAULT_MAP", "DEFAULT_REWARDS", "GridWorld", "parse_map"]
-
-DEFAULT_MAP = (
-    "......",
-    ".##.#.",
-    "......",
-    "S.XX.G",
-)
-"""The default layout: the short way to the goal runs along the edge of two pits."""
-
-DEFAULT_REWARDS = {"step_reward": -1.0, "goal_reward": -1.0, "pit_reward": -20.0}
-"""Every step costs 1, the step into the goal included (as in the short corridor); a fall costs 20."""
-
-ACTION_NAMES = ("up", "right", "down", "left")
-"""Names of the actions 0 to 3."""
-
-ACTION_DELTAS = np.array([(-1, 0), (0, 1), (1, 0), (0, -1)], dtype=np.int64)
-"""``ACTION_DELTAS[a]``: the (row, column) step of action ``a``."""
-ACTION_DELTAS.flags.writeable = False
-
-_CELLS = frozenset("S.GX#")
-
-
-def parse_map(layout: str | Sequence[str]) -> tuple[str, ...]:
-    """Check a text map and return it as a tuple of rows.
-
-    Parameters
-    ----------
-    layout : str or sequence of str
-        One string per row, or one string with a row per line (blank lines ignored).
-
-    Returns
-    -------
-    tuple of str
-        The rows, all of the same length.
-
-    Raises
-    ------
-    TypeError
-        If ``layout`` is not text.
-    ValueError
-        If rows differ in length, a character is not one of ``S . G X #``, or the map
-        has not exactly one ``S`` and at least one ``G``.
-    """
-    if isinstance(layout, str):
-        rows = tuple(line.strip() for line in layout.splitlines() if line.strip())
-    elif isinstance(layout, Sequence) and all(isinstance(r, str) for r in layout):
-        rows = tuple(layout)
-    else:
-        raise TypeError(f"layout must be a string or a sequence of strings; got {layout!r}")
-    if not rows or not rows[0]:
-        raise ValueError("layout must have at least one non-empty row")
-    if len({len(r) for r in rows}) != 1:
-        raise ValueError(f"layout rows must all have the same length; got lengths {[len(r) for r in rows]}")
-    bad = sorted(set("".join(rows)) - _CELLS)
-    if bad:
-        raise ValueError(f"layout may only contain the characters 'S', '.', 'G', 'X', '#'; got {bad}")
-    text = "".join(rows)
-    if text.count("S") != 1:
-        raise ValueError(f"layout must have exactly one start 'S'; got {text.count('S')}")
-    if "G" not in text:
-        raise ValueError("layout must have at least one goal 'G'")
-    return rows
-
+__all__ = [
+    "ACTION_DELTAS",
+    "ACTION_NAMES",
+    "DEFAULT_MAP",
+    "DEFAULT_REWARDS",
+    "GridWorld",
+    "parse_map",
+]
 
 class GridWorld(gym.Env):
     r"""A deterministic grid world with walls, a start, goals and pits (cliffs).
@@ -175,7 +120,9 @@ class GridWorld(gym.Env):
             for a, (di, dj) in enumerate(ACTION_DELTAS):
                 self.next_state[s, a] = index.get((int(i + di), int(j + dj)), s)
         landed = kind[self.next_state]
-        self.rewards = np.where(landed == "G", rewards[1], np.where(landed == "X", rewards[2], rewards[0]))
+        self.rewards = np.where(
+            landed == "G", rewards[1], np.where(landed == "X", rewards[2], rewards[0])
+        )
         if not pit_terminates:  # a cliff: the fall is paid, then the agent is back at the start
             self.next_state[landed == "X"] = self.start
         self.observation_space = spaces.Discrete(len(self.cells))
@@ -226,12 +173,16 @@ class GridWorld(gym.Env):
         """
         p = as_real_array(probs, "probs")
         if p.shape != (self.n_states, 4) or np.any(p < 0) or not np.allclose(p.sum(axis=1), 1.0):
-            raise ValueError(f"probs must be ({self.n_states}, 4) probabilities with rows summing to 1; got shape {p.shape}")
+            raise ValueError(
+                f"probs must be ({self.n_states}, 4) probabilities with rows summing to 1; got shape {p.shape}"
+            )
         g = float(gamma)
         if not 0.0 < g <= 1.0:
             raise ValueError(f"gamma must lie in (0, 1]; got {gamma!r}")
         transition = np.zeros((self.n_states, self.n_states))
-        np.add.at(transition, (np.repeat(np.arange(self.n_states), 4), self.next_state.ravel()), p.ravel())
+        np.add.at(
+            transition, (np.repeat(np.arange(self.n_states), 4), self.next_state.ravel()), p.ravel()
+        )
         transition[self.terminal] = 0.0  # episodes end there
         proper = ~self.terminal
         if g == 1.0:
@@ -302,7 +253,9 @@ class GridWorld(gym.Env):
         if not self.action_space.contains(action):
             raise ValueError(f"action must be an integer in [0, 4); got {action!r}")
         if self.terminal[self._state]:
-            raise RuntimeError("the episode has ended (a terminal cell was reached); call reset() first")
+            raise RuntimeError(
+                "the episode has ended (a terminal cell was reached); call reset() first"
+            )
         a = int(action)
         reward = float(self.rewards[self._state, a])
         self._state = int(self.next_state[self._state, a])

@@ -84,8 +84,12 @@ class Parametrisation:
 
     def preferences_many(self, thetas: np.ndarray, observations) -> np.ndarray:
         """Preferences with one theta per run, shape (runs, batch, n_actions); default a loop."""
-        return np.stack([np.asarray(self.preferences(thetas[r], observations[r]), dtype=np.float64)
-                         for r in range(len(thetas))])
+        return np.stack(
+            [
+                np.asarray(self.preferences(thetas[r], observations[r]), dtype=np.float64)
+                for r in range(len(thetas))
+            ]
+        )
 
     def init(self, rng: int | np.random.Generator) -> np.ndarray:
         """A first theta, shape (n_params,): zeros, the uniform policy (``rng`` unused)."""

@@ -67,8 +67,10 @@ def _check_optional(param, theta, obs, batch, gen, rtol, atol) -> None:
     if cls.vjp_sum is not Parametrisation.vjp_sum:
         got = checked_vjp_sum(param, theta, obs, g)
         if not _close(got, Parametrisation.vjp_sum(param, theta, obs, g), rtol, atol).all():
-            raise ValueError(f"{cls.__name__}.vjp_sum must equal vjp(theta, observations, g).sum(0); "
-                             "it does not (fix vjp_sum, or delete it to use the default)")
+            raise ValueError(
+                f"{cls.__name__}.vjp_sum must equal vjp(theta, observations, g).sum(0); "
+                "it does not (fix vjp_sum, or delete it to use the default)"
+            )
     if cls.preferences_many is not Parametrisation.preferences_many:
         thetas = np.stack([theta, theta + 0.1 * gen.normal(size=theta.shape)])
         many = np.stack([obs, obs])
@@ -78,16 +80,27 @@ def _check_optional(param, theta, obs, batch, gen, rtol, atol) -> None:
             raise ValueError(
                 f"{cls.__name__}.preferences_many(thetas, observations)[r] must equal "
                 "preferences(thetas[r], observations[r]); it does not (fix it, or delete it to use "
-                "the default)")
+                "the default)"
+            )
     if cls.init is not Parametrisation.init:
         first, again = checked_init(param, 0), checked_init(param, 0)
         if not np.array_equal(first, again):
-            raise ValueError(f"{cls.__name__}.init(rng) must draw only from rng: init(0) gave two "
-                             "different thetas")
+            raise ValueError(
+                f"{cls.__name__}.init(rng) must draw only from rng: init(0) gave two "
+                "different thetas"
+            )
 
 
-def check_preferences(param: Parametrisation, observations, theta=None, rng=0, *,
-                      eps: float = 1e-6, rtol: float = 1e-5, atol: float = 1e-7) -> None:
+def check_preferences(
+    param: Parametrisation,
+    observations,
+    theta=None,
+    rng=0,
+    *,
+    eps: float = 1e-6,
+    rtol: float = 1e-5,
+    atol: float = 1e-7,
+) -> None:
     """Check a parametrisation on a batch of observations; raise an error saying what to change.
 
     Checks: ``n_actions`` and ``n_params``; the observations (``check_observations``);
@@ -123,6 +136,8 @@ def check_preferences(param: Parametrisation, observations, theta=None, rng=0, *
     checked_preferences(param, theta, obs, batch)
     _check_vjp_by_differences(param, theta, obs, batch, gen, eps, rtol, atol)
     if not (np.array_equal(before[0], theta) and np.array_equal(before[1], np.asarray(obs))):
-        raise ValueError(f"{type(param).__name__}.preferences or vjp changed theta or the observations "
-                         "in place; work on copies")
+        raise ValueError(
+            f"{type(param).__name__}.preferences or vjp changed theta or the observations "
+            "in place; work on copies"
+        )
     _check_optional(param, theta, obs, batch, gen, rtol, atol)

@@ -28,7 +28,9 @@ class LinearPreferences(Parametrisation):
         Needed with a callable; with a table they must match its shape.
     """
 
-    def __init__(self, features, n_actions: int | None = None, n_features: int | None = None) -> None:
+    def __init__(
+        self, features, n_actions: int | None = None, n_features: int | None = None
+    ) -> None:
         if callable(features):
             if n_actions is None or n_features is None:
                 raise TypeError(
@@ -48,7 +50,9 @@ class LinearPreferences(Parametrisation):
             )
         for name, value, axis in (("n_actions", n_actions, 1), ("n_features", n_features, 2)):
             if value is not None and check_count(value, name) != phi.shape[axis]:
-                raise ValueError(f"{name} must equal features.shape[{axis}] = {phi.shape[axis]}; got {value}")
+                raise ValueError(
+                    f"{name} must equal features.shape[{axis}] = {phi.shape[axis]}; got {value}"
+                )
         self.table, self.features_fn = phi, None
         self.n_states, self.n_actions, self.n_params = (int(n) for n in phi.shape)
         self.observation_shape = ()
@@ -86,6 +90,8 @@ class LinearPreferences(Parametrisation):
         return np.tensordot(g, phi, axes=([0, 1], [0, 1]))
 
     def preferences_many(self, thetas, observations):
+        if self.table is None:  # a callable sees batches (batch, ...) only
+            return super().preferences_many(thetas, observations)
         phi = self.features(np.asarray(observations))  # (runs, batch, n_actions, d)
         return (phi @ np.asarray(thetas)[:, None, :, None])[..., 0]
 
@@ -97,4 +103,3 @@ def features_as_observations(n_actions: int, n_features: int) -> LinearPreferenc
 
 def _same(features: np.ndarray) -> np.ndarray:
     return features
-

@@ -2,7 +2,7 @@ r"""The weight matrix on a state vector with a bias: :math:`h = W^\top[x(s); 1]`
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 
@@ -34,8 +34,9 @@ class MatrixPreferences(Parametrisation):
         False leaves out the constant 1: :math:`h = W^\top x`, W of shape (n_inputs, n_actions).
     """
 
-    def __init__(self, n_inputs: int, n_actions: int, *, state_fn: Callable | None = None,
-                 bias: bool = True) -> None:
+    def __init__(
+        self, n_inputs: int, n_actions: int, *, state_fn: Callable | None = None, bias: bool = True
+    ) -> None:
         self.n_inputs = check_count(n_inputs, "n_inputs")
         self.n_actions = check_count(n_actions, "n_actions")
         self.state_fn = check_state_fn(state_fn)
@@ -65,6 +66,8 @@ class MatrixPreferences(Parametrisation):
         return self._h(self.weights(theta), inputs(observations, self.state_fn, self.n_inputs))
 
     def preferences_many(self, thetas, observations):
+        if self.state_fn is not None:  # state_fn sees batches (batch, ...) only
+            return super().preferences_many(thetas, observations)
         return self._h(self.weights(thetas), inputs(observations, self.state_fn, self.n_inputs))
 
     def vjp(self, theta, observations, g):

@@ -3,7 +3,7 @@ r"""A small tanh network, its vjp written as backpropagation by hand."""
 from __future__ import annotations
 
 import numbers
-from typing import Callable, Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 
@@ -36,14 +36,22 @@ class MLPPreferences(Parametrisation):
         Maps a batch of observations to (batch, n_inputs).
     """
 
-    def __init__(self, n_inputs: int, n_actions: int, hidden: Sequence[int] = (32,), *,
-                 state_fn: Callable | None = None) -> None:
+    def __init__(
+        self,
+        n_inputs: int,
+        n_actions: int,
+        hidden: Sequence[int] = (32,),
+        *,
+        state_fn: Callable | None = None,
+    ) -> None:
         self.n_inputs = check_count(n_inputs, "n_inputs")
         self.n_actions = check_count(n_actions, "n_actions")
         if isinstance(hidden, numbers.Integral) or not all(
             isinstance(n, numbers.Integral) and not isinstance(n, bool) and n >= 1 for n in hidden
         ):
-            raise TypeError(f"hidden must be a sequence of layer widths >= 1, e.g. (32,); got {hidden!r}")
+            raise TypeError(
+                f"hidden must be a sequence of layer widths >= 1, e.g. (32,); got {hidden!r}"
+            )
         self.hidden = tuple(int(n) for n in hidden)
         self.state_fn = check_state_fn(state_fn)
         widths = (self.n_inputs,) + self.hidden + (self.n_actions,)
@@ -111,6 +119,8 @@ class MLPPreferences(Parametrisation):
         return self._forward(theta, observations)[2]
 
     def preferences_many(self, thetas, observations):
+        if self.state_fn is not None:  # state_fn sees batches (batch, ...) only
+            return super().preferences_many(thetas, observations)
         return self._forward(np.asarray(thetas), observations)[2]
 
     def _backward(self, layers, zs, delta, per_sample: bool) -> np.ndarray:

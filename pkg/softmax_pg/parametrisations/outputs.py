@@ -27,8 +27,7 @@ __all__ = [
     "checked_vjp_sum",
 ]
 
-_INTERFACE = ("n_actions, n_params, preferences(theta, observations) and "
-              "vjp(theta, observations, g)")
+_INTERFACE = "n_actions, n_params, preferences(theta, observations) and vjp(theta, observations, g)"
 
 
 def checked(param: object) -> Parametrisation:
@@ -53,8 +52,9 @@ def _method(param: Parametrisation, method: str) -> str:
     return f"{type(param).__name__}.{method}"
 
 
-def check_output(value: object, param: Parametrisation, method: str, expected: tuple[int, ...],
-                 meaning: str) -> np.ndarray:
+def check_output(
+    value: object, param: Parametrisation, method: str, expected: tuple[int, ...], meaning: str
+) -> np.ndarray:
     """``value`` as float64 after checking its shape is ``expected`` and it is finite.
 
     ``meaning`` spells the expected shape in words, e.g. ``"(batch, n_actions)"``.
@@ -63,8 +63,10 @@ def check_output(value: object, param: Parametrisation, method: str, expected: t
     try:
         out = np.asarray(value, dtype=np.float64)
     except (TypeError, ValueError) as exc:
-        raise TypeError(f"{where} must return an array of real numbers of shape {meaning} = "
-                        f"{expected}; got {type(value).__name__}") from exc
+        raise TypeError(
+            f"{where} must return an array of real numbers of shape {meaning} = "
+            f"{expected}; got {type(value).__name__}"
+        ) from exc
     if out.shape != expected:
         raise ValueError(f"{where} returned shape {out.shape}; expected {meaning} = {expected}")
     if not np.isfinite(out).all():
@@ -103,36 +105,52 @@ def checked_observations(param: Parametrisation, observations: object):
     return obs, batch_size(obs)
 
 
-def checked_preferences(param: Parametrisation, theta: np.ndarray, observations, batch: int) -> np.ndarray:
+def checked_preferences(
+    param: Parametrisation, theta: np.ndarray, observations, batch: int
+) -> np.ndarray:
     """``param.preferences``, checked: (batch, n_actions), finite."""
     with np.errstate(over="ignore", invalid="ignore"):
         h = param.preferences(theta, observations)
-    return check_output(h, param, "preferences(theta, observations)", (batch, param.n_actions),
-                        "(batch, n_actions)")
+    return check_output(
+        h, param, "preferences(theta, observations)", (batch, param.n_actions), "(batch, n_actions)"
+    )
 
 
-def checked_vjp(param: Parametrisation, theta: np.ndarray, observations, g: np.ndarray) -> np.ndarray:
+def checked_vjp(
+    param: Parametrisation, theta: np.ndarray, observations, g: np.ndarray
+) -> np.ndarray:
     """``param.vjp``, checked: (batch, n_params), finite."""
     with np.errstate(over="ignore", invalid="ignore"):
         out = param.vjp(theta, observations, g)
-    return check_output(out, param, "vjp(theta, observations, g)", (g.shape[0], param.n_params),
-                        "(batch, n_params)")
+    return check_output(
+        out, param, "vjp(theta, observations, g)", (g.shape[0], param.n_params), "(batch, n_params)"
+    )
 
 
-def checked_vjp_sum(param: Parametrisation, theta: np.ndarray, observations, g: np.ndarray) -> np.ndarray:
+def checked_vjp_sum(
+    param: Parametrisation, theta: np.ndarray, observations, g: np.ndarray
+) -> np.ndarray:
     """``param.vjp_sum``, checked: (n_params,), finite."""
     with np.errstate(over="ignore", invalid="ignore"):
         out = param.vjp_sum(theta, observations, g)
-    return check_output(out, param, "vjp_sum(theta, observations, g)", (param.n_params,), "(n_params,)")
+    return check_output(
+        out, param, "vjp_sum(theta, observations, g)", (param.n_params,), "(n_params,)"
+    )
 
 
-def checked_preferences_many(param: Parametrisation, thetas: np.ndarray, observations,
-                             batch: int) -> np.ndarray:
+def checked_preferences_many(
+    param: Parametrisation, thetas: np.ndarray, observations, batch: int
+) -> np.ndarray:
     """``param.preferences_many``, checked: (runs, batch, n_actions), finite."""
     with np.errstate(over="ignore", invalid="ignore"):
         h = param.preferences_many(thetas, observations)
-    return check_output(h, param, "preferences_many(thetas, observations)",
-                        (thetas.shape[0], batch, param.n_actions), "(runs, batch, n_actions)")
+    return check_output(
+        h,
+        param,
+        "preferences_many(thetas, observations)",
+        (thetas.shape[0], batch, param.n_actions),
+        "(runs, batch, n_actions)",
+    )
 
 
 def checked_init(param: Parametrisation, rng) -> np.ndarray:

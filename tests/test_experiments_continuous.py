@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from softmax_pg.continuous import run_gaussian_bandit
+from softmax_pg.experiments.continuous import run_gaussian_bandit
 
 
 def test_same_seed_same_runs_bit_for_bit():

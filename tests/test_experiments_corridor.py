@@ -6,10 +6,8 @@ import numpy as np
 import pytest
 
 from softmax_pg import action_probs, score
-from softmax_pg.corridor import (
+from softmax_pg.experiments.corridor import (
     CorridorRuns,
-    _probs,
-    _scores,
     run_generators,
     short_corridor_optimum,
     short_corridor_runs,
@@ -18,7 +16,7 @@ from softmax_pg.corridor import (
 )
 from softmax_pg.envs import ShortCorridor, corridor_features, corridor_theta
 from softmax_pg.envs.corridor import GOAL, NEXT_STATE
-from softmax_pg.learners import reinforce
+from softmax_pg.experiments.corridor_runs import _Policy
 
 P_STAR = 2.0 - np.sqrt(2.0)
 V_STAR = -(6.0 + 4.0 * np.sqrt(2.0))
@@ -94,18 +92,23 @@ def test_value_bad_input(p):
 # ------------------------------------------------------- batched equals single run
 
 
-def test_probs_and_scores_equal_the_package_functions():
+def test_probs_and_update_equal_the_package_functions():
     theta = np.random.default_rng(0).normal(size=(5, 2)) * 3
     phi = corridor_features()[0]
-    probs = _probs(theta, phi)
-    scores = _scores(probs, phi)
+    policy = _Policy()
+    probs = policy.probs(theta)
+    coef_l, coef_r = np.arange(5.0), -np.arange(5.0) ** 2
+    alpha = np.full(5, 0.1)
+    new = policy.ascend(theta, alpha, probs, coef_l, coef_r)
     for r in range(5):
         np.testing.assert_allclose(probs[r], action_probs(theta[r], phi), rtol=1e-15)
-        np.testing.assert_allclose(scores[r], score(theta[r], phi, [0, 1]), rtol=1e-14, atol=1e-16)
+        step = coef_l[r] * score(theta[r], phi, 0) + coef_r[r] * score(theta[r], phi, 1)
+        np.testing.assert_allclose(new[r], theta[r] + 0.1 * step, rtol=1e-14, atol=1e-16)
 
 
 def single_runs(step_size, n_runs, n_episodes, seed, **kwargs):
     """The same experiment, one reinforce() call on one ShortCorridor per run."""
+    reinforce = pytest.importorskip("softmax_pg.learners").reinforce  # needs the learners
     return [
         reinforce(
             ShortCorridor(),

@@ -15,12 +15,11 @@ per run for the action and one for the reward noise.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Union
 
 import numpy as np
 
-from ._validation import as_real_array, check_count, check_positive, check_rng
-from .gaussian import gaussian_score, gaussian_score_log_std
+from .._validation import as_real_array, check_count, check_positive, check_rng
+from ..gaussian import gaussian_score, gaussian_score_log_std, gaussian_std
 
 __all__ = ["GaussianBanditRuns", "run_gaussian_bandit"]
 
@@ -62,7 +61,7 @@ def run_gaussian_bandit(
     init_log_std: float = 0.0,
     reward_noise: float = 1.0,
     baseline: bool = True,
-    rng: Union[int, np.random.Generator] = 0,
+    rng: int | np.random.Generator = 0,
 ) -> GaussianBanditRuns:
     r"""Run REINFORCE with a Gaussian policy on the continuous bandit, all runs at once.
 
@@ -92,8 +91,15 @@ def run_gaussian_bandit(
     """
     nr, ns = check_count(n_runs, "n_runs"), check_count(n_steps, "n_steps")
     alpha = check_positive(step_size, "step_size")
-    alpha_lam = None if step_size_log_std is None else check_positive(step_size_log_std, "step_size_log_std")
-    scalars = as_real_array([target, init_mean, init_log_std, reward_noise], "target/init_mean/init_log_std/reward_noise")
+    alpha_lam = (
+        None
+        if step_size_log_std is None
+        else check_positive(step_size_log_std, "step_size_log_std")
+    )
+    scalars = as_real_array(
+        [target, init_mean, init_log_std, reward_noise],
+        "target/init_mean/init_log_std/reward_noise",
+    )
     a_star, mu0, lam0, noise_sd = (float(v) for v in scalars)
     if noise_sd < 0:
         raise ValueError(f"reward_noise must be >= 0; got {noise_sd}")
@@ -107,7 +113,7 @@ def run_gaussian_bandit(
     rewards, means, stds = (np.empty((ns, nr)) for _ in range(3))
     reward_sum = np.zeros(nr)
     for t in range(ns):
-        mu, sigma = theta[:, 0], np.exp(lam)
+        mu, sigma = theta[:, 0], gaussian_std(lam)
         actions = mu + sigma * gen.standard_normal(nr)
         r = -((actions - a_star) ** 2) + noise_sd * gen.standard_normal(nr)
         weight = r - reward_sum / t if (baseline and t > 0) else r.copy()

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from softmax_pg import score
-from softmax_pg.bandits import (
+from softmax_pg.experiments.bandit import (
     BanditRuns,
     GradientBanditAgent,
     run_gradient_bandit,

@@ -1,6 +1,5 @@
-"""Parametrisations of the preferences and the one score route J_h^T (e_a - pi) / tau:
-by hand, against finite differences, as properties, against part one's functions, and
-with bad input."""
+"""The four parametrisations and the score route Dh^T (e_a - pi) / tau through them: by hand,
+against finite differences, as properties, against part one's functions, with bad input."""
 
 from __future__ import annotations
 
@@ -16,13 +15,8 @@ from softmax_pg import (
     MLPPreferences,
     SoftmaxPolicy,
     TabularPreferences,
+    Parametrisation,
     numerical_gradient,
-    policy_entropy,
-    policy_fisher,
-    policy_log_prob,
-    policy_probs,
-    policy_sample,
-    policy_score,
 )
 
 N_STATES, N_ACTIONS, N_OBS = 6, 3, 4
@@ -78,15 +72,15 @@ def test_tabular_by_hand():
     # one state with preferences [0, log 3]: pi = [1/4, 3/4]; the score of action 0 sits in row 1
     p = TabularPreferences(2, 2)
     theta = np.array([5.0, 5.0, 0.0, np.log(3.0)])
-    np.testing.assert_allclose(policy_probs(p, theta, [1]), [[0.25, 0.75]])
-    np.testing.assert_allclose(policy_score(p, theta, [1], [0]), [[0.0, 0.0, 0.75, -0.75]])
-    np.testing.assert_allclose(policy_log_prob(p, theta, [1], [1]), [np.log(0.75)])
+    np.testing.assert_allclose(SoftmaxPolicy(p, theta).probs([1]), [[0.25, 0.75]])
+    np.testing.assert_allclose(SoftmaxPolicy(p, theta).score([1], [0]), [[0.0, 0.0, 0.75, -0.75]])
+    np.testing.assert_allclose(SoftmaxPolicy(p, theta).log_prob([1], [1]), [np.log(0.75)])
 
 
 def test_matrix_by_hand():
     # x = [2, 1] (the 1 is the bias), W = 0: pi = [1/2, 1/2], score of a = 1 is x (e_1 - pi)^T
     p = MatrixPreferences(1, 2)
-    got = policy_score(p, np.zeros(4), [[2.0]], [1]).reshape(2, 2)
+    got = SoftmaxPolicy(p, np.zeros(4)).score([[2.0]], [1]).reshape(2, 2)
     np.testing.assert_allclose(got, [[-1.0, 1.0], [-0.5, 0.5]])
 
 
@@ -94,7 +88,7 @@ def test_mlp_by_hand():
     # one hidden unit: z = tanh(x w1 + b1), h = z W2 + b2; at x = 0, b1 = 0: z = 0, so only b2 moves
     p = MLPPreferences(1, 2, hidden=(1,))
     theta = p.flatten([(np.array([[1.0]]), np.array([0.0])), (np.array([[1.0, -1.0]]), np.array([0.0, 0.0]))])
-    got = policy_score(p, theta, [[0.0]], [0])[0]
+    got = SoftmaxPolicy(p, theta).score([[0.0]], [0])[0]
     # dW1 = x * delta1 = 0; db1 = (g W2^T)(1 - z^2) = (0.5 * 1 + -0.5 * -1) = 1; dW2 = z g = 0; db2 = g
     np.testing.assert_allclose(got, [0.0, 1.0, 0.0, 0.0, 0.5, -0.5])
 
@@ -106,12 +100,12 @@ def test_mlp_by_hand():
 @pytest.mark.parametrize("tau", [1.0, 0.3, 4.0])
 def test_score_equals_finite_differences(kind, tau):
     p, theta, obs, actions = make(kind)
-    batched = policy_score(p, theta, obs, actions, tau)
+    batched = SoftmaxPolicy(p, theta, tau).score(obs, actions)
     assert batched.shape == (len(actions), p.n_params)
     for i in range(len(actions)):
         one = obs[i : i + 1]
-        single = policy_score(p, theta, one, actions[i : i + 1], tau)[0]
-        numeric = numerical_gradient(lambda t: policy_log_prob(p, t, one, actions[i : i + 1], tau)[0], theta)
+        single = SoftmaxPolicy(p, theta, tau).score(one, actions[i : i + 1])[0]
+        numeric = numerical_gradient(lambda t: SoftmaxPolicy(p, t, tau).log_prob(one, actions[i : i + 1])[0], theta)
         np.testing.assert_allclose(single, numeric, atol=1e-7)
         np.testing.assert_allclose(batched[i], single, rtol=1e-13, atol=1e-15)  # the batch is the loop
 
@@ -127,18 +121,24 @@ def test_vjp_equals_finite_differences_of_g_dot_h(kind):
 
 
 @pytest.mark.parametrize("kind", KINDS)
-def test_private_routes_of_the_learners(kind):
-    """The learners' sum route is the weighted sum of the dense products; the runs route
-    is the single preferences, run by run."""
+def test_optional_methods_equal_their_defaults(kind):
+    """vjp_sum is the summed vjp; preferences_many is preferences run by run."""
     p, theta, obs, _ = make(kind)
     rng = np.random.default_rng(5)
-    g, coef = rng.normal(size=(len(obs), N_ACTIONS)), rng.normal(size=len(obs))
-    prepared = p._prepare(obs)
-    np.testing.assert_allclose(p._vjp_sum(theta, prepared, g, coef), coef @ p.vjp(theta, obs, g), atol=1e-12)
-    thetas = rng.normal(size=(len(obs), p.n_params))
-    runs = p._h_runs(thetas, prepared)
-    for i in range(len(obs)):
-        np.testing.assert_allclose(runs[i], p.preferences(thetas[i], obs[i : i + 1])[0], atol=1e-12)
+    g = rng.normal(size=(len(obs), N_ACTIONS))
+    np.testing.assert_allclose(p.vjp_sum(theta, obs, g), Parametrisation.vjp_sum(p, theta, obs, g), atol=1e-12)
+    thetas = rng.normal(size=(3, p.n_params))
+    many = np.stack([obs, obs[::-1], obs])
+    np.testing.assert_allclose(
+        p.preferences_many(thetas, many), Parametrisation.preferences_many(p, thetas, many), atol=1e-12
+    )
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_check_preferences_passes_the_package_own(kind):
+    p, theta, obs, _ = make(kind)
+    sp.check_preferences(p, obs)
+    sp.check_preferences(p, obs, theta=theta, rng=np.random.default_rng(1))
 
 
 # ------------------------------------------------------------- properties
@@ -154,10 +154,10 @@ def test_private_routes_of_the_learners(kind):
 def test_expected_score_is_zero(kind, seed, scale, tau):
     p, _, obs, _ = make(kind)
     theta = scale * np.random.default_rng(seed).normal(size=p.n_params)
-    probs = policy_probs(p, theta, obs, tau)
+    probs = SoftmaxPolicy(p, theta, tau).probs(obs)
     np.testing.assert_allclose(probs.sum(axis=1), 1.0)
     expected = sum(
-        probs[:, b, None] * policy_score(p, theta, obs, np.full(len(obs), b), tau) for b in range(N_ACTIONS)
+        probs[:, b, None] * SoftmaxPolicy(p, theta, tau).score(obs, np.full(len(obs), b)) for b in range(N_ACTIONS)
     )
     size = max(1.0, float(np.abs(p.vjp(theta, obs, np.ones((len(obs), N_ACTIONS)))).max()))
     np.testing.assert_allclose(expected, 0.0, atol=1e-12 * size / tau)
@@ -168,10 +168,10 @@ def test_expected_score_is_zero(kind, seed, scale, tau):
 def test_fisher_is_covariance_of_scores(seed, tau):
     p, _, obs, _ = make("mlp")
     theta = np.random.default_rng(seed).normal(size=p.n_params)
-    probs = policy_probs(p, theta, obs, tau)
-    fisher = policy_fisher(p, theta, obs, tau)
+    probs = SoftmaxPolicy(p, theta, tau).probs(obs)
+    fisher = SoftmaxPolicy(p, theta, tau).fisher(obs)
     for i in range(len(obs)):
-        scores = np.stack([policy_score(p, theta, obs[i : i + 1], [b], tau)[0] for b in range(N_ACTIONS)])
+        scores = np.stack([SoftmaxPolicy(p, theta, tau).score(obs[i : i + 1], [b])[0] for b in range(N_ACTIONS)])
         np.testing.assert_allclose(fisher[i], scores.T @ (probs[i, :, None] * scores), atol=1e-12)
 
 
@@ -181,10 +181,10 @@ def test_fisher_is_covariance_of_scores(seed, tau):
 @pytest.mark.parametrize("tau", [1.0, 0.5])
 def test_linear_table_is_todays_score(tau):
     p, theta, obs, actions = make("linear-table")
-    np.testing.assert_array_equal(policy_score(p, theta, obs, actions, tau), sp.score(theta, TABLE[obs], actions, tau))
-    np.testing.assert_array_equal(policy_probs(p, theta, obs, tau), sp.action_probs(theta, TABLE[obs], tau))
-    np.testing.assert_allclose(policy_entropy(p, theta, obs, tau), sp.entropy(theta, TABLE[obs], tau))
-    np.testing.assert_allclose(policy_fisher(p, theta, obs, tau), sp.fisher_information(theta, TABLE[obs], tau),
+    np.testing.assert_array_equal(SoftmaxPolicy(p, theta, tau).score(obs, actions), sp.score(theta, TABLE[obs], actions, tau))
+    np.testing.assert_array_equal(SoftmaxPolicy(p, theta, tau).probs(obs), sp.action_probs(theta, TABLE[obs], tau))
+    np.testing.assert_allclose(SoftmaxPolicy(p, theta, tau).entropy(obs), sp.entropy(theta, TABLE[obs], tau))
+    np.testing.assert_allclose(SoftmaxPolicy(p, theta, tau).fisher(obs), sp.fisher_information(theta, TABLE[obs], tau),
                                atol=1e-12)
 
 
@@ -194,21 +194,21 @@ def test_matrix_is_todays_score_matrix(tau):
     x = np.concatenate([obs, np.ones((len(obs), 1))], axis=1)
     w = theta.reshape(N_OBS + 1, N_ACTIONS)
     expected = sp.score_matrix(w, x, actions, tau).reshape(len(obs), -1)
-    np.testing.assert_allclose(policy_score(p, theta, obs, actions, tau), expected, atol=1e-15)
-    np.testing.assert_allclose(policy_log_prob(p, theta, obs, actions, tau), sp.log_prob_matrix(w, x, actions, tau))
+    np.testing.assert_allclose(SoftmaxPolicy(p, theta, tau).score(obs, actions), expected, atol=1e-15)
+    np.testing.assert_allclose(SoftmaxPolicy(p, theta, tau).log_prob(obs, actions), sp.log_prob_matrix(w, x, actions, tau))
 
 
 def test_tabular_is_todays_score_with_one_hot_features():
     p, theta, obs, actions = make("tabular")
     phi = sp.tabular_features(N_STATES, N_ACTIONS)
-    np.testing.assert_array_equal(policy_score(p, theta, obs, actions), sp.score(theta, phi[obs], actions))
+    np.testing.assert_array_equal(SoftmaxPolicy(p, theta).score(obs, actions), sp.score(theta, phi[obs], actions))
 
 
 def test_mlp_without_hidden_layers_is_the_weight_matrix():
     mlp, matrix = MLPPreferences(N_OBS, N_ACTIONS, hidden=()), MatrixPreferences(N_OBS, N_ACTIONS)
     _, theta, obs, actions = make("matrix")
     assert mlp.n_params == matrix.n_params
-    np.testing.assert_allclose(policy_score(mlp, theta, obs, actions), policy_score(matrix, theta, obs, actions),
+    np.testing.assert_allclose(SoftmaxPolicy(mlp, theta).score(obs, actions), SoftmaxPolicy(matrix, theta).score(obs, actions),
                                atol=1e-15)
 
 
@@ -225,26 +225,12 @@ def test_mlp_flatten_unflatten_and_init():
         np.testing.assert_array_equal(q.init(0), np.zeros(q.n_params))
 
 
-def test_policy_object_over_a_parametrisation():
-    p, theta, obs, actions = make("mlp")
-    policy = SoftmaxPolicy(theta, 0.5, preferences=p)
-    np.testing.assert_array_equal(policy.score(obs, actions), policy_score(p, theta, obs, actions, 0.5))
-    np.testing.assert_array_equal(policy.probs(obs), policy_probs(p, theta, obs, 0.5))
-    np.testing.assert_array_equal(policy.log_prob(obs, actions), policy_log_prob(p, theta, obs, actions, 0.5))
-    np.testing.assert_array_equal(policy.sample(obs, 3), policy_sample(p, theta, obs, 3, 0.5))
-    assert policy.entropy(obs).shape == (4,)
-    assert policy.fisher_information(obs).shape == (4, p.n_params, p.n_params)
-    with pytest.raises(TypeError, match="linear-feature policy"):
-        policy.expected_features(obs)
-    assert "MLPPreferences" in repr(policy)
-
-
 def test_sampling_matches_the_probabilities():
     p, theta, obs, _ = make("matrix")
     many = np.repeat(obs[:1], 20000, axis=0)
-    draws = policy_sample(p, theta, many, np.random.default_rng(0))
+    draws = SoftmaxPolicy(p, theta).sample(many, np.random.default_rng(0))
     freq = np.bincount(draws, minlength=N_ACTIONS) / draws.size
-    pi = policy_probs(p, theta, obs[:1])[0]
+    pi = SoftmaxPolicy(p, theta).probs(obs[:1])[0]
     np.testing.assert_allclose(freq, pi, atol=5 * np.sqrt(pi * (1 - pi) / draws.size).max())
 
 
@@ -254,34 +240,33 @@ def test_sampling_matches_the_probabilities():
 @pytest.mark.parametrize(
     "call, error, match",
     [
-        (lambda: policy_score("tabular", np.zeros(4), [0], [0]), TypeError, "prefs must be a parametrisation"),
-        (lambda: policy_score(TabularPreferences(2, 2), np.zeros(3), [0], [0]), ValueError, r"theta must have shape \(n_params,\) = \(4,\)"),
-        (lambda: policy_score(TabularPreferences(2, 2), np.zeros(4), [2], [0]), ValueError, r"observations must lie in \[0, 2\)"),
-        (lambda: policy_score(TabularPreferences(2, 2), np.zeros(4), [0.5], [0]), TypeError, "observations must be integer"),
-        (lambda: policy_score(TabularPreferences(2, 2), np.zeros(4), 0, [0]), ValueError, r"shape \(batch,\)"),
-        (lambda: policy_score(TabularPreferences(2, 2), np.zeros(4), [0], [0, 1]), ValueError, r"actions must have shape \(batch,\) = \(1,\)"),
-        (lambda: policy_score(TabularPreferences(2, 2), np.zeros(4), [0], [2]), ValueError, r"actions must lie in \[0, 2\)"),
-        (lambda: policy_score(TabularPreferences(2, 2), np.zeros(4), [0], [0], 0.0), ValueError, "temperature"),
-        (lambda: policy_score(MatrixPreferences(3, 2), np.zeros(8), np.zeros((1, 2)), [0]), ValueError, r"observations must have shape \(batch, n_state_features\) = \(batch, 3\); got shape \(1, 2\)"),
-        (lambda: policy_probs(MatrixPreferences(2, 2), np.zeros(6), [[np.nan, 0.0]]), ValueError, "observations must contain only finite values"),
-        (lambda: policy_probs(MatrixPreferences(2, 2), np.zeros(6), [[np.inf, 0.0]]), ValueError, "observations must contain only finite"),
-        (lambda: policy_probs(MatrixPreferences(2, 2), np.full(6, 1e308), [[1e308, 1e308]]), ValueError, "preferences .* not all finite"),
-        (lambda: policy_probs(MatrixPreferences(2, 2, state_fn=lambda o: np.zeros((1, 3))), np.zeros(6), [[0.0]]), ValueError, r"state_fn\(observations\) must have shape"),
-        (lambda: policy_probs(MLPPreferences(2, 2), np.zeros(3), [[0.0, 0.0]]), ValueError, "theta must have shape"),
-        (lambda: policy_probs(LinearPreferences(_features_fn, n_actions=2, n_features=4), np.zeros(4), [0.0]), ValueError, r"features\(observations\) must have shape"),
+        (lambda: SoftmaxPolicy("tabular", np.zeros(4)).score([0], [0]), TypeError, "param must be a parametrisation"),
+        (lambda: SoftmaxPolicy(TabularPreferences(2, 2), np.zeros(3)).score([0], [0]), ValueError, r"theta must have shape \(n_params,\) = \(4,\)"),
+        (lambda: SoftmaxPolicy(TabularPreferences(2, 2), np.zeros(4)).score([2], [0]), ValueError, r"observations must lie in \[0, 2\)"),
+        (lambda: SoftmaxPolicy(TabularPreferences(2, 2), np.zeros(4)).score([0.5], [0]), TypeError, "observations must be integer"),
+        (lambda: SoftmaxPolicy(TabularPreferences(2, 2), np.zeros(4)).score([[0]], [0]), ValueError, r"shape \(batch,\)"),
+        (lambda: SoftmaxPolicy(TabularPreferences(2, 2), np.zeros(4)).score([0], [0, 1]), ValueError, r"actions must have shape \(batch,\) = \(1,\)"),
+        (lambda: SoftmaxPolicy(TabularPreferences(2, 2), np.zeros(4)).score([0], [2]), ValueError, r"actions must lie in \[0, 2\)"),
+        (lambda: SoftmaxPolicy(TabularPreferences(2, 2), np.zeros(4), 0.0).score([0], [0]), ValueError, "temperature"),
+        (lambda: SoftmaxPolicy(MatrixPreferences(3, 2), np.zeros(8)).score(np.zeros((1, 2)), [0]), ValueError, r"observations must have shape \(batch, n_inputs\) = \(batch, 3\); got shape \(1, 2\)"),
+        (lambda: SoftmaxPolicy(MatrixPreferences(2, 2), np.zeros(6)).probs([[np.nan, 0.0]]), ValueError, "observations must contain only finite values"),
+        (lambda: SoftmaxPolicy(MatrixPreferences(2, 2), np.zeros(6)).probs([[np.inf, 0.0]]), ValueError, "observations must contain only finite"),
+        (lambda: SoftmaxPolicy(MatrixPreferences(2, 2), np.full(6, 1e308)).probs([[1e308, 1e308]]), ValueError, r"MatrixPreferences.preferences\(theta, observations\) returned a non-finite value"),
+        (lambda: SoftmaxPolicy(MatrixPreferences(2, 2, state_fn=lambda o: np.zeros((1, 3))), np.zeros(6)).probs([[0.0]]), ValueError, r"state_fn\(observations\) must have shape"),
+        (lambda: SoftmaxPolicy(MLPPreferences(2, 2), np.zeros(3)).probs([[0.0, 0.0]]), ValueError, "theta must have shape"),
+        (lambda: SoftmaxPolicy(LinearPreferences(_features_fn, n_actions=2, n_features=4), np.zeros(4)).probs([0.0]), ValueError, r"features\(observations\) must have shape"),
         (lambda: LinearPreferences(_features_fn), TypeError, "needs n_actions and n_features"),
         (lambda: LinearPreferences(np.zeros((3, 2))), ValueError, r"shape \(n_states, n_actions, n_features\)"),
         (lambda: LinearPreferences(TABLE, n_actions=2), ValueError, "n_actions must equal"),
         (lambda: MLPPreferences(2, 2, hidden=32), TypeError, "hidden must be a sequence"),
         (lambda: MLPPreferences(2, 2, hidden=(0,)), TypeError, "hidden must be a sequence"),
-        (lambda: MatrixPreferences(0, 2), ValueError, "n_state_features must be an integer >= 1"),
+        (lambda: MatrixPreferences(0, 2), ValueError, "n_inputs must be an integer >= 1"),
         (lambda: MatrixPreferences(2, 2, bias=1), TypeError, "bias must be True or False"),
         (lambda: TabularPreferences(2, 2.0), TypeError, "n_actions must be an integer"),
-        (lambda: TabularPreferences(2, 2).vjp(np.zeros(4), [0], np.zeros((1, 3))), ValueError, r"g must have shape \(batch, n_actions\) = \(1, 2\)"),
         (lambda: MLPPreferences(1, 2, hidden=()).flatten([(np.zeros((2, 2)), np.zeros(2))]), ValueError, "layer 0 must have W of shape"),
-        (lambda: SoftmaxPolicy(np.zeros(3), preferences=TabularPreferences(2, 2)), ValueError, "theta must have shape"),
-        (lambda: SoftmaxPolicy(np.zeros(4), preferences="table"), TypeError, "prefs must be a parametrisation"),
-        (lambda: policy_sample(TabularPreferences(2, 2), np.zeros(4), [0], None), TypeError, "rng must be"),
+        (lambda: SoftmaxPolicy(TabularPreferences(2, 2), np.zeros(3)), ValueError, "theta must have shape"),
+        (lambda: SoftmaxPolicy("table", np.zeros(4)), TypeError, "param must be a parametrisation"),
+        (lambda: SoftmaxPolicy(TabularPreferences(2, 2), np.zeros(4)).sample([0], None), TypeError, "rng must be"),
     ],
 )
 def test_bad_input(call, error, match):
