@@ -23,6 +23,7 @@ reset with ``seed=int(child.integers(2**32))`` and its actions drawn from ``chil
 """
 
 from .actor_critic import actor_critic
+from .batched import BatchedResult, evaluate_batched, reinforce_batched
 from .evaluate import evaluate
 from .optim import SGD, Adam, NaturalGradient
 from .reinforce import episode_gradient, reinforce
@@ -34,15 +35,18 @@ from .saving import load_policy, save_policy
 __all__ = [
     "SGD",
     "Adam",
+    "BatchedResult",
     "LearningResult",
     "NaturalGradient",
     "actor_critic",
     "discounted_returns",
     "episode_gradient",
     "evaluate",
+    "evaluate_batched",
     "load_policy",
     "normalize_advantages",
     "reinforce",
+    "reinforce_batched",
     "sample_episode",
     "save_policy",
     "step_weights",
