@@ -93,7 +93,8 @@ def _online_episode(setup: Setup, theta, w, obs, rng, i: int, sparse: bool, move
         weight = discount if setup.discount_weighting else 1.0
         theta = _actor_step(setup, theta, xb, h, score, weight, delta, moved, sparse)
         hs.append(h[0])
-        xs.append(xb[0])
+        if setup.moments is not None:
+            xs.append(xb[0])
         rewards.append(r)
         total += discount * r
         discount *= setup.gamma
@@ -124,7 +125,8 @@ def _run_online(setup: Setup, theta, w, obs):
             )
         else:
             setup.check_finite(theta, w, i)
-        setup.observed(setup.spaces.batch(xs))
+        if xs:
+            setup.observed(setup.spaces.batch(xs))
         entropy = float(
             np.mean(_kernel.entropy_from_log_probs(_kernel.log_softmax(np.array(hs), setup.tau)))
         )
