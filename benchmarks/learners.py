@@ -222,31 +222,54 @@ RECIPE_EPISODES_PER_UPDATE, RECIPE_ADAM_STEP = 20, 0.05
 def cartpole_recipe_and_torch(n_seeds: int = 10, n_episodes: int = 1000) -> None:
     """Print the recipe's line and the torch / package line (BENCH_TORCH_SEEDS: torch seeds run,
     default all; wall time scaled to all seeds, returns compared on the seeds run)."""
+    import torch_reinforce
     from softmax_pg.learners import Adam, evaluate_batched, reinforce_batched
 
-    import torch_reinforce
-
     seeds, e = list(range(n_seeds)), RECIPE_EPISODES_PER_UPDATE
-    envs = gym.make_vec("CartPole-v1", num_envs=n_seeds * e, vectorization_mode="vector_entry_point")
+    envs = gym.make_vec(
+        "CartPole-v1", num_envs=n_seeds * e, vectorization_mode="vector_entry_point"
+    )
     load = os.getloadavg()[0]
-    res = reinforce_batched(envs, rngs=seeds, n_episodes=n_episodes, optimizer=Adam(RECIPE_ADAM_STEP),
-                            episodes_per_update=e, normalize_advantages=True, discount_weighting=False,
-                            normalize_observations=True, progress=False)
-    evals = gym.make_vec("CartPole-v1", num_envs=n_seeds * 100, vectorization_mode="vector_entry_point")
+    res = reinforce_batched(
+        envs,
+        rngs=seeds,
+        n_episodes=n_episodes,
+        optimizer=Adam(RECIPE_ADAM_STEP),
+        episodes_per_update=e,
+        normalize_advantages=True,
+        discount_weighting=False,
+        normalize_observations=True,
+        progress=False,
+    )
+    evals = gym.make_vec(
+        "CartPole-v1", num_envs=n_seeds * 100, vectorization_mode="vector_entry_point"
+    )
     greedy = evaluate_batched(evals, res, rng=0).mean(axis=1)
     last = res.returns[:, -100:].mean(axis=1)
-    print(f"(load average {load:.2f}; per seed, greedy {np.round(greedy).astype(int).tolist()}, "
-          f"training, last 100 episodes {np.round(last).astype(int).tolist()})")
-    print(f"cartpole recipe: {int(np.sum(greedy >= 475))}/{n_seeds} seeds solved (greedy >= 475), "
-          f"{res.wall_time:.1f} s")
+    print(
+        f"(load average {load:.2f}; per seed, greedy {np.round(greedy).astype(int).tolist()}, "
+        f"training, last 100 episodes {np.round(last).astype(int).tolist()})"
+    )
+    print(
+        f"cartpole recipe: {int(np.sum(greedy >= 475))}/{n_seeds} seeds solved (greedy >= 475), "
+        f"{res.wall_time:.1f} s"
+    )
     k = int(os.environ.get("BENCH_TORCH_SEEDS", n_seeds))
     threads = torch_reinforce.match_numpy_threads()
-    returns, seconds = torch_reinforce.run_seeds(seeds[:k], n_episodes, episodes_per_update=e,
-                                                 lr=RECIPE_ADAM_STEP, normalize_observations=True)
+    returns, seconds = torch_reinforce.run_seeds(
+        seeds[:k],
+        n_episodes,
+        episodes_per_update=e,
+        lr=RECIPE_ADAM_STEP,
+        normalize_observations=True,
+    )
     ratio_return = returns[:, -100:].mean() / last[:k].mean()
     ratio_time = seconds * n_seeds / k / res.wall_time
     print(f"(torch on {threads} threads as numpy's BLAS, {k} seeds run, {seconds:.1f} s)")
-    print(f"torch reinforce / package, {n_seeds} seeds: return {ratio_return:.2f}, wall time {ratio_time:.1f}")
+    print(
+        f"torch reinforce / package, {n_seeds} seeds: return {ratio_return:.2f}, wall time "
+        f"{ratio_time:.1f}"
+    )
 
 
 if __name__ == "__main__":
