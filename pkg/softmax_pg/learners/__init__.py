@@ -1,6 +1,6 @@
 r"""Policy-gradient learners for Gymnasium environments with a ``Discrete`` action space.
 
-The only part of :mod:`softmax_pg` that imports gymnasium. Every learner follows a softmax
+The only part of the package that imports gymnasium. Every learner follows a softmax
 policy :math:`\mathrm{softmax}(h_\theta(s)/\tau)` of a parametrisation
 (:class:`softmax_pg.Parametrisation`) and moves :math:`\theta` along the score
 :math:`\mathrm{D}h_\theta(s)^\top(e_a-\pi)/\tau`: the parametrisation's ``vjp`` of the

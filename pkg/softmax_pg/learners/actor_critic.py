@@ -199,8 +199,9 @@ def actor_critic(
         A richer critic, e.g. ``MLPPreferences(n, 1, hidden=(64,))``.
     n_step : int, default 1
     lam : float in [0, 1], optional
-    episodes_per_update, normalize_advantages, discount_weighting, optimizer, entropy_coef,
-    normalize_observations, callback, progress
+    episodes_per_update, normalize_advantages, discount_weighting : optional
+        As :func:`~softmax_pg.learners.reinforce`.
+    optimizer, entropy_coef, normalize_observations, callback, progress : optional
         As :func:`~softmax_pg.learners.reinforce`.
 
     Returns
