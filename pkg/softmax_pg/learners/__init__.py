@@ -10,7 +10,7 @@ kernel's preference-space score, nothing else.
   n-step or λ-returns), :func:`reinforce_batched` (runs stepped together on a vector env);
 * :func:`evaluate` a trained policy, greedy or sampled; :func:`save_policy`, :func:`load_policy`;
 * optimisers :class:`SGD`, :class:`Adam`, :class:`NaturalGradient`; the returns and step
-  weights of :mod:`~softmax_pg.learners.returns`; one episode (:func:`sample_episode`).
+  weights (:func:`step_weights`); one episode (:func:`sample_episode`).
 
 **Random protocol.** A run draws everything from one generator ``g`` (from ``rng``). With
 one episode per update (the default, the textbook algorithms): first
