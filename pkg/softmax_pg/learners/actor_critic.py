@@ -1,0 +1,249 @@
+r"""Actor-critic: the one-step textbook algorithm (online, Sutton & Barto 2018, §13.5) and
+its batch form with n-step or λ-returns (an advantage actor-critic), on the one score route.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+from .. import _kernel
+from ..parametrisations import TabularPreferences
+from ._run import Setup
+from .advantage import run_batch
+from .results import LearningResult
+
+__all__ = ["actor_critic"]
+
+
+def _check_n_step(n_step, lam):
+    from .._validation import check_count
+
+    n = check_count(n_step, "n_step")
+    if lam is None:
+        return n, None
+    if (
+        isinstance(lam, bool)
+        or not isinstance(lam, (int, float, np.floating, np.integer))
+        or not 0.0 <= lam <= 1.0
+    ):
+        raise ValueError(
+            f"lam must be a number in [0, 1] (the λ of the λ-return) or None; got {lam!r}"
+        )
+    if n != 1:
+        raise ValueError(f"give n_step or lam, not both; got n_step = {n} and lam = {lam!r}")
+    return n, float(lam)
+
+
+def _actor_step(
+    setup: Setup, theta, xb, h, score, weight: float, delta: float, moved: dict, sparse: bool
+):
+    """theta moved by alpha weight delta Dh^T score; ``moved`` sums the moves (alpha aside)."""
+    param, alpha, coef = setup.param, setup.alpha, weight * delta
+    if sparse:  # TabularPreferences: Dh(s)^T g is g in row s, so only that row moves
+        s = int(xb[0])
+        param.table(theta)[s] += (alpha * weight * delta) * score[0]
+        moved[s] = moved.get(s, 0.0) + coef * score[0]
+        return theta
+    if setup.optimizer is None and setup.beta == 0.0:
+        v = param.vjp(theta, xb, score)[0]
+        theta += (alpha * weight * delta) * v
+        moved[None] = moved.get(None, 0.0) + coef * v
+        return theta
+    gh = coef * score
+    if setup.beta > 0.0:
+        gh += setup.beta * _kernel.entropy_gradient_from_log_probs(
+            _kernel.log_softmax(h, setup.tau), setup.tau
+        )
+    direction = param.vjp(theta, xb, gh)[0]
+    needs = getattr(setup.optimizer, "needs_scores", False)
+    moved[None] = moved.get(None, 0.0) + direction
+    return setup.ascend(theta, direction, param.vjp(theta, xb, score) if needs else None)
+
+
+def _online_episode(setup: Setup, theta, w, obs, rng, i: int, sparse: bool, moved: dict):
+    """One episode of the one-step box, updating theta and w after every step; returns the rewards,
+    the preferences and observations seen, G_0 and theta (new when an optimiser steps it)."""
+    sp, param, critic, tau = setup.spaces, setup.param, setup.critic, setup.tau
+    x = sp.observe(obs, "env.reset()")
+    discount, total, rewards, hs, xs = 1.0, 0.0, [], [], []
+    for t in range(setup.steps):
+        xb = sp.batch([x])
+        h = param.preferences(theta, xb)
+        probs = _kernel.softmax(h, tau)
+        a = int(_kernel.inverse_cdf(probs, rng.random())[0])
+        obs, r, terminated, truncated, _ = setup.env.step(a)
+        r = float(r)
+        if not math.isfinite(r):
+            raise ValueError(
+                f"env.step() returned the reward {r!r} at step {t} of episode {i} (action {a}); "
+                "rewards must be finite numbers: the environment, not the learner, produced it"
+            )
+        xv = critic.x(x)
+        if terminated:
+            target = r
+        else:
+            x = sp.observe(obs, "env.step()")
+            target = r + setup.gamma * critic.value(w, critic.x(x))
+        delta = target - critic.value(w, xv)
+        critic.add(w, xv, setup.alpha_w * delta)
+        score = _kernel.score_from_probs(probs, np.array([a]), tau, overwrite=True)
+        weight = discount if setup.discount_weighting else 1.0
+        theta = _actor_step(setup, theta, xb, h, score, weight, delta, moved, sparse)
+        hs.append(h[0])
+        if setup.moments is not None:
+            xs.append(xb[0])
+        rewards.append(r)
+        total += discount * r
+        discount *= setup.gamma
+        if terminated or truncated:
+            break
+    return np.array(rewards), hs, total, theta, xs
+
+
+def _run_online(setup: Setup, theta, w, obs):
+    mon = setup.monitor
+    sparse = (
+        type(setup.param) is TabularPreferences and setup.optimizer is None and setup.beta == 0.0
+    )
+    for i in range(setup.episodes):
+        start, rng = setup.reset(i, obs)
+        setup.check_param(theta, start)
+        moved: dict = {}
+        rewards, hs, total, theta, xs = _online_episode(
+            setup, theta, w, start, rng, i, sparse, moved
+        )
+        mon.episode(i, rewards, total)
+        if sparse:  # check only what moved: O(visited states), not O(n_states)
+            rows = list(moved)
+            setup.check_finite(
+                setup.param.table(theta)[rows],
+                w[rows] if w.shape[0] == setup.spaces.n_states else w,
+                i,
+            )
+        else:
+            setup.check_finite(theta, w, i)
+        if xs:
+            setup.observed(setup.spaces.batch(xs))
+        entropy = float(
+            np.mean(_kernel.entropy_from_log_probs(_kernel.log_softmax(np.array(hs), setup.tau)))
+        )
+        norm = float(np.sqrt(sum(float(np.dot(v, v)) for v in moved.values()))) if moved else 0.0
+        mon.update(i, i, entropy, norm)
+    return theta
+
+
+def actor_critic(
+    env,
+    *,
+    step_size: float,
+    value_step_size: float,
+    n_episodes: int,
+    rng: int | np.random.Generator,
+    param=None,
+    features: ArrayLike | None = None,
+    gamma: float = 1.0,
+    value_features: ArrayLike | None = None,
+    value_param=None,
+    theta0: ArrayLike | None = None,
+    temperature: float = 1.0,
+    max_steps: int = 1000,
+    n_step: int = 1,
+    lam: float | None = None,
+    episodes_per_update: int = 1,
+    normalize_advantages: bool = False,
+    discount_weighting: bool = True,
+    optimizer=None,
+    entropy_coef: float = 0.0,
+    normalize_observations: bool = False,
+    callback=None,
+    progress: bool | None = None,
+) -> LearningResult:
+    r"""Actor-critic: one-step and online by default (Sutton & Barto 2018, §13.5), or in batch.
+
+    By default, after every step :math:`S, A, R, S'` (:prf:ref:`alg-actor-critic`),
+
+    .. math::
+
+        \delta = R + \gamma\hat v(S', w) - \hat v(S, w),\quad
+        w \leftarrow w + \alpha_w\delta\,\nabla\hat v(S, w),\quad
+        \theta \leftarrow \theta + \alpha\gamma^t\delta\,\nabla_\theta\log\pi_\theta(A\mid S),
+
+    with :math:`\hat v(\text{terminal}) = 0` and, when an episode is cut off (``max_steps``
+    or a time limit), the value of :math:`S'` used. The score is the parametrisation's vjp
+    of :math:`(e_A - \pi)/\tau`; with the tabular parametrisation only row :math:`S` of
+    :math:`\theta` moves, so a step costs O(n_actions) whatever the number of states.
+
+    With ``n_step > 1``, ``lam``, ``episodes_per_update > 1`` or ``normalize_advantages``
+    the updates are made in batch after every ``episodes_per_update`` episodes played with
+    :math:`\theta` and :math:`w` fixed: advantages :math:`A_t = G^{(n)}_t - \hat v(S_t)` (the
+    n-step return, §7.1) or :math:`\sum_k(\gamma\lambda)^k\delta_{t+k}` (the λ-return's
+    advantage, GAE; Schulman et al. 2016), the critic moved by
+    :math:`\alpha_w\sum_t A_t\nabla\hat v(S_t)` (averaged over the episodes), the actor as
+    :func:`~softmax_pg.learners.reinforce` moves it with :math:`A_t` in place of :math:`G_t - b`.
+    ``optimizer``, ``entropy_coef``, ``discount_weighting``, ``normalize_observations`` and
+    ``temperature`` apply in both forms.
+
+    Parameters
+    ----------
+    env, step_size, n_episodes, rng, param, features, gamma, theta0, temperature, max_steps
+        As :func:`~softmax_pg.learners.reinforce`.
+    value_step_size : float
+        :math:`\alpha_w > 0`, the critic's step size.
+    value_features : array_like, shape (n_states, k), optional
+        :math:`x(s)` of a linear critic (``Discrete`` observations); one-hot by default,
+        :math:`[s; 1]` for ``Box``.
+    value_param : Parametrisation with n_actions = 1, optional
+        A richer critic, e.g. ``MLPPreferences(n, 1, hidden=(64,))``.
+    n_step : int, default 1
+    lam : float in [0, 1], optional
+    episodes_per_update, normalize_advantages, discount_weighting : optional
+        As :func:`~softmax_pg.learners.reinforce`.
+    optimizer, entropy_coef, normalize_observations, callback, progress : optional
+        As :func:`~softmax_pg.learners.reinforce`.
+
+    Returns
+    -------
+    LearningResult
+
+    Raises
+    ------
+    TypeError, ValueError, FloatingPointError
+        As :func:`~softmax_pg.learners.reinforce`; a diverged critic names ``value_step_size``.
+    """
+    n, lam = _check_n_step(n_step, lam)
+    setup = Setup(
+        env,
+        step_size=step_size,
+        n_episodes=n_episodes,
+        rng=rng,
+        param=param,
+        features=features,
+        gamma=gamma,
+        theta0=theta0,
+        temperature=temperature,
+        max_steps=max_steps,
+        episodes_per_update=episodes_per_update,
+        normalize_advantages=normalize_advantages,
+        discount_weighting=discount_weighting,
+        optimizer=optimizer,
+        entropy_coef=entropy_coef,
+        normalize_observations=normalize_observations,
+        callback=callback,
+        progress=progress,
+        value_step_size=value_step_size,
+        value_features=value_features,
+        value_param=value_param,
+        value_name="value_step_size",
+    )
+    obs, theta = setup.start()
+    w = setup.value_weights()
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        if n == 1 and lam is None and setup.per_update == 1 and not setup.normalize:
+            theta = _run_online(setup, theta, w, obs)
+        else:
+            theta = run_batch(setup, theta, w, obs, n, lam)
+    policy = setup.policy(theta)
+    return setup.monitor.result(policy, w, policy.param)
