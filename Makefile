@@ -2,7 +2,8 @@
 #   make book   build the book into _build/html (warnings are errors)
 #   make test   build the book, then run every test: the package's tests, strict nbval
 #               on every notebook, and the browser checks of the built pages and of JupyterLab
-#               (on 2 workers: pytest-xdist; a notebook or a browser test file stays on one)
+#               (on 2 workers, pytest-xdist --dist loadfile: a notebook's cells run in order
+#               in one kernel, a browser test file shares its Chromium and servers)
 #   make check  the fast loop: ruff (lint and format) and the package's unit tests, no
 #               notebook, browser or slow test (under a minute)
 #   make format apply ruff's formatting and its safe fixes to pkg tests benchmarks tools
@@ -34,7 +35,7 @@ book: $(STAMP)
 	$(BIN)/jupyter-book build . -W -n --keep-going
 
 test: book
-	$(BIN)/python -m pytest -n $(WORKERS) --dist loadgroup
+	$(BIN)/python -m pytest -n $(WORKERS) --dist loadfile
 
 # Every step runs, and the target fails if any failed.
 check: $(STAMP)
