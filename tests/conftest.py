@@ -45,8 +45,9 @@ def _kind(item) -> str | None:
     if path is not None and path.name in BROWSER_FILES:
         return "browser"
     module = getattr(item, "module", None)
-    if module is not None and any(getattr(v, "__module__", "") == "_browser"
-                                  for v in vars(module).values()):
+    if module is not None and any(
+        getattr(v, "__module__", "") == "_browser" for v in vars(module).values()
+    ):
         return "browser"  # a new test file driving Chromium through tests/_browser.py
     return None
 

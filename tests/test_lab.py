@@ -57,6 +57,7 @@ def unavailable(reason: str):
 
 # --- the mechanism, without a browser ----------------------------------------------------
 
+
 def read(path: str) -> dict:
     """A notebook as the Jupyter server reads it (cell sources as strings)."""
     nb = json.loads((ROOT / path).read_text())
@@ -81,8 +82,11 @@ def test_stored_notebook_defines_the_notation_of_config(path):
         f"{path}: the notation differs from _config.yml (run `python tools/notebook_macros.py`)"
     )
     assert notebook_macros.in_sync(nb)
-    assert not any(c["source"].startswith("---\nmath:") for c in nb["cells"][1:]
-                   if c["cell_type"] == "markdown")
+    assert not any(
+        c["source"].startswith("---\nmath:")
+        for c in nb["cells"][1:]
+        if c["cell_type"] == "markdown"
+    )
 
 
 def test_the_macros_tool_is_idempotent_and_keeps_other_keys():
@@ -94,7 +98,10 @@ def test_the_macros_tool_is_idempotent_and_keeps_other_keys():
     assert notebook_macros.with_notation(stale) == fm + "# Title\n"
     other = "---\ntitle: T\n---\n# Title\n"
     both = notebook_macros.with_notation(other)
-    assert yaml.safe_load(both.split("---\n")[1]) == {"title": "T", **yaml.safe_load(fm.strip("-\n"))}
+    assert yaml.safe_load(both.split("---\n")[1]) == {
+        "title": "T",
+        **yaml.safe_load(fm.strip("-\n")),
+    }
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS)
@@ -104,7 +111,9 @@ def test_reader_view_defines_the_notation_once_and_resolves_every_role(path):
     markdown = [c["source"] for c in shown["cells"] if c["cell_type"] == "markdown"]
     front = book_view.front_matter()
     assert markdown[0].startswith(front)
-    assert markdown[0].count("\n---\n") == 1 and markdown[0].count("math:") == 1, "front matter doubled"
+    assert markdown[0].count("\n---\n") == 1 and markdown[0].count("math:") == 1, (
+        "front matter doubled"
+    )
     declared = yaml.safe_load(front.strip().strip("-"))["math"]
     assert declared == {f"\\{k}": v for k, v in MACROS.items()}  # the book's, from _config.yml
     _, labels, _ = book_view.book_index()
@@ -112,7 +121,9 @@ def test_reader_view_defines_the_notation_once_and_resolves_every_role(path):
     for text in markdown:
         left = book_view.ROLE.findall(text)
         # jupyterlab-myst numbers and links the page's own equations: those stay {eq}
-        assert all(r == "eq" and labels[b][0] == here for r, b in left), f"{path}: roles left {left}"
+        assert all(r == "eq" and labels[b][0] == here for r, b in left), (
+            f"{path}: roles left {left}"
+        )
         assert not re.search(r"equation \([\w-]*[a-z][\w-]*\)", text), f"{path}: a label shown"
 
 
@@ -127,9 +138,12 @@ def test_equations_show_the_numbers_of_the_built_book():
         pytest.skip("the book is not built (make book): numbers checked against the toc only")
     for label, (page, _, number) in equations.items():
         text = (html / "book" / f"{page}.html").read_text(encoding="utf-8")
-        m = re.search(rf'id="equation-{re.escape(label)}"[^>]*>.*?<span class="eqno">\(([^)<]*)\)',
-                      text, re.S)
-        assert m and m.group(1) == number, f"{label}: book_view says ({number}), the book {m and m.group(1)}"
+        m = re.search(
+            rf'id="equation-{re.escape(label)}"[^>]*>.*?<span class="eqno">\(([^)<]*)\)', text, re.S
+        )
+        assert m and m.group(1) == number, (
+            f"{label}: book_view says ({number}), the book {m and m.group(1)}"
+        )
 
 
 def test_cross_references_read_as_numbers_and_titles():
@@ -152,7 +166,11 @@ def test_saving_an_opened_notebook_gives_back_the_book_source(path):
 
 def test_an_edited_cell_with_stored_notation_keeps_it():
     fm = book_view.front_matter()
-    nb = {"cells": [{"cell_type": "markdown", "metadata": {}, "source": fm + "# T\n{cite:t}`williams1992`"}]}
+    nb = {
+        "cells": [
+            {"cell_type": "markdown", "metadata": {}, "source": fm + "# T\n{cite:t}`williams1992`"}
+        ]
+    }
     shown = book_view.to_reader(copy.deepcopy(nb), "book/why_score")
     assert shown["cells"][0]["source"].count("math:") == 1
     shown["cells"][0]["source"] += "\nmy note"
@@ -161,7 +179,11 @@ def test_an_edited_cell_with_stored_notation_keeps_it():
 
 
 def test_an_edited_cell_keeps_the_edit_and_loses_the_front_matter():
-    nb = {"cells": [{"cell_type": "markdown", "metadata": {}, "source": "# T\n{cite:t}`williams1992`"}]}
+    nb = {
+        "cells": [
+            {"cell_type": "markdown", "metadata": {}, "source": "# T\n{cite:t}`williams1992`"}
+        ]
+    }
     shown = book_view.to_reader(copy.deepcopy(nb), "book/why_score")
     assert "Williams (1992)" in shown["cells"][0]["source"]
     shown["cells"][0]["source"] += "\nmy note"
@@ -170,6 +192,7 @@ def test_an_edited_cell_keeps_the_edit_and_loses_the_front_matter():
 
 
 # --- JupyterLab in Chromium --------------------------------------------------------------
+
 
 def free_port() -> int:
     with socket.socket() as s:
@@ -193,19 +216,36 @@ def serve(tmp_path_factory, book: bool):
         path = home / "settings" / name
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(value))
-    env = {**os.environ, "JUPYTER_CONFIG_DIR": str(home / "config"),  # no user settings
-           "JUPYTERLAB_SETTINGS_DIR": str(home / "settings"),
-           "JUPYTERLAB_WORKSPACES_DIR": str(home / "workspaces")}
-    offline = ["--LabApp.news_url=None",
-               "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"]
+    env = {
+        **os.environ,
+        "JUPYTER_CONFIG_DIR": str(home / "config"),  # no user settings
+        "JUPYTERLAB_SETTINGS_DIR": str(home / "settings"),
+        "JUPYTERLAB_WORKSPACES_DIR": str(home / "workspaces"),
+    }
+    offline = [
+        "--LabApp.news_url=None",
+        "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+    ]
     # window.jupyterapp: the test opens each notebook through JupyterLab's own command,
     # in the page already loaded, instead of loading the whole application again.
     expose = ["--LabApp.expose_app_in_browser=True"]
-    start = ([sys.executable, str(ROOT / "tools" / "lab.py")] if book else
-             [sys.executable, "-m", "jupyter", "lab", f"--ServerApp.root_dir={ROOT}", *offline])
-    cmd = [*start, *expose, "--no-browser", f"--port={port}",
-           "--ServerApp.ip=127.0.0.1", "--IdentityProvider.token=", "--ServerApp.password=",
-           "--ServerApp.port_retries=0", "--ServerApp.disable_check_xsrf=True", "--allow-root"]
+    start = (
+        [sys.executable, str(ROOT / "tools" / "lab.py")]
+        if book
+        else [sys.executable, "-m", "jupyter", "lab", f"--ServerApp.root_dir={ROOT}", *offline]
+    )
+    cmd = [
+        *start,
+        *expose,
+        "--no-browser",
+        f"--port={port}",
+        "--ServerApp.ip=127.0.0.1",
+        "--IdentityProvider.token=",
+        "--ServerApp.password=",
+        "--ServerApp.port_retries=0",
+        "--ServerApp.disable_check_xsrf=True",
+        "--allow-root",
+    ]
     with open(log, "w") as out:
         proc = subprocess.Popen(cmd, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, env=env)
     url = f"http://127.0.0.1:{port}"
@@ -217,8 +257,10 @@ def serve(tmp_path_factory, book: bool):
         except OSError:
             if proc.poll() is not None or time.monotonic() > deadline:
                 proc.kill()
-                pytest.fail(f"JupyterLab did not start (`{' '.join(cmd)}`); install it with "
-                            f"`make lab` (requirements.txt). Its log:\n{log.read_text()[-3000:]}")
+                pytest.fail(
+                    f"JupyterLab did not start (`{' '.join(cmd)}`); install it with "
+                    f"`make lab` (requirements.txt). Its log:\n{log.read_text()[-3000:]}"
+                )
             time.sleep(0.2)
     yield url
     proc.terminate()
@@ -242,9 +284,17 @@ def browser():
 
     options = webdriver.ChromeOptions()
     options.binary_location = CHROMIUM
-    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                 "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run", "--window-size=1280,1600"):
+    for flag in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+        "--window-size=1280,1600",
+    ):
         options.add_argument(flag)
     driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
     driver.set_page_load_timeout(60)
@@ -265,7 +315,8 @@ const panel = document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden)');
 if (!panel) return null;
 const errors = [];
 panel.querySelectorAll('.katex-error, mjx-merror, [data-mjx-error]').forEach(
-    e => errors.push((e.getAttribute('title') || e.getAttribute('data-mjx-error') || e.textContent).slice(0, 200)));
+    e => errors.push((e.getAttribute('title') || e.getAttribute('data-mjx-error')
+                      || e.textContent).slice(0, 200)));
 const cells = Array.from(panel.querySelectorAll('.jp-Cell'));
 const rendered = {};
 cells.forEach((c, i) => {
@@ -301,7 +352,10 @@ RAW = [
     (re.compile(r"^\s*(:::+|```+)\s*\{[\w:-]+\}", re.M), "raw directive fence"),
     (re.compile(r"\{[a-z]+(:[a-z]+)?\}`"), "raw role"),
     (re.compile(r"^:(label|class|name):", re.M), "raw directive option"),
-    (re.compile(r"Undefined control sequence|Unknown directive|Unknown role"), "MyST/TeX error text"),
+    (
+        re.compile(r"Undefined control sequence|Unknown directive|Unknown role"),
+        "MyST/TeX error text",
+    ),
 ]
 
 
@@ -315,8 +369,11 @@ def open_notebook(browser, url: str, path: str, shots: str) -> tuple[list, dict,
     n_markdown = sum(c["cell_type"] == "markdown" for c in nb["cells"])
     if not browser.current_url.startswith(f"{url}/lab"):
         browser.get(f"{url}/lab?reset")  # ?reset: no tabs of an earlier session
-        WebDriverWait(browser, 120, poll_frequency=0.25).until(lambda d: d.execute_script(
-            "return !!(window.jupyterapp && jupyterapp.commands.hasCommand('docmanager:open'))"))
+        WebDriverWait(browser, 120, poll_frequency=0.25).until(
+            lambda d: d.execute_script(
+                "return !!(window.jupyterapp && jupyterapp.commands.hasCommand('docmanager:open'))"
+            )
+        )
     opened = browser.execute_async_script(OPEN, path)
     assert opened == "ok", f"{path}: JupyterLab could not open it: {opened}"
     seen = []
@@ -339,7 +396,8 @@ def open_notebook(browser, url: str, path: str, shots: str) -> tuple[list, dict,
     browser.save_screenshot(str(SHOTS / f"{shots}{name}-top.png"))
     browser.execute_script(  # the last cells, not the empty space JupyterLab leaves below them
         "const p = document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden)"
-        " .jp-WindowedPanel-outer'); p.scrollTop = p.scrollHeight - p.clientHeight - 600;")
+        " .jp-WindowedPanel-outer'); p.scrollTop = p.scrollHeight - p.clientHeight - 600;"
+    )
     browser.save_screenshot(str(SHOTS / f"{shots}{name}-end.png"))
     stop_kernels(url)  # opening a notebook starts its kernel; 14 idle kernels cost memory
     return state["errors"], state["rendered"], n_markdown
@@ -378,10 +436,16 @@ def test_saving_through_jupyterlab_keeps_the_chapter_source(lab):
     before = (ROOT / path).read_bytes()
     model = json.load(urllib.request.urlopen(f"{lab}/api/contents/{path}?content=1", timeout=30))
     first = next(c for c in model["content"]["cells"] if c["cell_type"] == "markdown")
-    assert first["source"].startswith(book_view.front_matter()), "the server did not add the notation"
+    assert first["source"].startswith(book_view.front_matter()), (
+        "the server did not add the notation"
+    )
     body = json.dumps({"type": "notebook", "format": "json", "content": model["content"]}).encode()
-    request = urllib.request.Request(f"{lab}/api/contents/{path}", data=body, method="PUT",
-                                     headers={"Content-Type": "application/json"})
+    request = urllib.request.Request(
+        f"{lab}/api/contents/{path}",
+        data=body,
+        method="PUT",
+        headers={"Content-Type": "application/json"},
+    )
     try:
         urllib.request.urlopen(request, timeout=30)
         assert json.loads((ROOT / path).read_text()) == json.loads(before)

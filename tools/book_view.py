@@ -34,7 +34,9 @@ from functools import lru_cache
 from pathlib import Path
 
 import yaml
-from notebook_macros import FRONT, front_matter, macros, with_notation
+
+# macros is re-exported: the tests and tools read the notation through book_view too.
+from notebook_macros import FRONT, front_matter, macros, with_notation  # noqa: F401
 
 ROOT = Path(__file__).resolve().parent.parent
 META_KEY = "book_view"
@@ -50,14 +52,21 @@ DIRECTIVE = re.compile(
     re.M,
 )
 KINDS = {
-    "prf:theorem": "Theorem", "prf:lemma": "Lemma", "prf:definition": "Definition",
-    "prf:proof": "Proof", "prf:corollary": "Corollary", "prf:proposition": "Proposition",
-    "prf:algorithm": "Algorithm", "prf:remark": "Remark", "prf:example": "Example",
+    "prf:theorem": "Theorem",
+    "prf:lemma": "Lemma",
+    "prf:definition": "Definition",
+    "prf:proof": "Proof",
+    "prf:corollary": "Corollary",
+    "prf:proposition": "Proposition",
+    "prf:algorithm": "Algorithm",
+    "prf:remark": "Remark",
+    "prf:example": "Example",
     "exercise": "Exercise",
 }
 
 
 # --- what the book knows: notation, bibliography, pages and their labels --------------
+
 
 def toc_files(root: Path = ROOT) -> list[str]:
     """Every page of ``_toc.yml`` as a path without suffix, relative to the root."""
@@ -108,8 +117,13 @@ def _bibliography(path: Path, mtime: float) -> dict[str, tuple[str, str]]:
         last = [a.split(",")[0].strip() if "," in a else a.split()[-1] for a in authors if a]
         if not last:
             last = [_bib_field(m.group(2), "title") or m.group(1)]
-        names = (last[0] if len(last) == 1 else
-                 f"{last[0]} and {last[1]}" if len(last) == 2 else f"{last[0]} et al.")
+        names = (
+            last[0]
+            if len(last) == 1
+            else f"{last[0]} and {last[1]}"
+            if len(last) == 2
+            else f"{last[0]} et al."
+        )
         out[m.group(1)] = (names, _bib_field(m.group(2), "year"))
     return out
 
@@ -123,8 +137,9 @@ def bibliography(root: Path = ROOT) -> dict[str, tuple[str, str]]:
 def _cells(path: Path) -> tuple[list[dict], str]:
     if path.suffix == ".ipynb":
         nb = json.loads(path.read_text())
-        return nb["cells"], "".join("".join(c["source"]) + "\n\n" for c in nb["cells"]
-                                    if c["cell_type"] == "markdown")
+        return nb["cells"], "".join(
+            "".join(c["source"]) + "\n\n" for c in nb["cells"] if c["cell_type"] == "markdown"
+        )
     return [], path.read_text()
 
 
@@ -175,12 +190,18 @@ def _index(root: Path, stamp: tuple) -> tuple[dict, dict, dict]:
 
 def book_index(root: Path = ROOT):
     """(titles, labels, glue) of every page in ``_toc.yml``, rebuilt when a page changes."""
-    stamp = tuple(sorted((str(p), p.stat().st_mtime) for p in (root / "book").iterdir()
-                         if p.suffix in {".ipynb", ".md"}))
+    stamp = tuple(
+        sorted(
+            (str(p), p.stat().st_mtime)
+            for p in (root / "book").iterdir()
+            if p.suffix in {".ipynb", ".md"}
+        )
+    )
     return _index(root, stamp + ((str(root / "_toc.yml"), (root / "_toc.yml").stat().st_mtime),))
 
 
 # --- the reader's view of one markdown cell ---------------------------------------------
+
 
 def _format(value: str, spec: str) -> str:
     try:

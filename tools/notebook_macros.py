@@ -46,8 +46,9 @@ def macros(root: Path = ROOT) -> dict[str, str]:
 
 
 def _dump(data: dict) -> str:
-    body = yaml.safe_dump(data, default_flow_style=False, allow_unicode=True, sort_keys=False,
-                          width=1000)
+    body = yaml.safe_dump(
+        data, default_flow_style=False, allow_unicode=True, sort_keys=False, width=1000
+    )
     return f"---\n{body}---\n"
 
 
@@ -64,7 +65,7 @@ def split_front(source: str) -> tuple[dict | None, str]:
     data = yaml.safe_load(m.group("body") or "") or {}
     if not isinstance(data, dict):
         return None, source
-    return data, source[m.end():]
+    return data, source[m.end() :]
 
 
 def with_notation(source: str, root: Path = ROOT) -> str:
