@@ -155,6 +155,10 @@ def test_cross_references_read_as_numbers_and_titles():
     assert here == f"see {{eq}}`{eq}`"  # jupyterlab-myst numbers the page's own
     there = book_view.reader_view(f"see {{eq}}`{eq}`", "book/reinforce", False, index=index)
     assert there.startswith(f"see equation ({number}) in [") and "(why_score.ipynb)" in there
+    named = book_view.reader_view(
+        f"{{eq}}`{eq}` of {{doc}}`why_score`", "book/reinforce", False, index=index
+    )
+    assert named == f"equation ({number}) of [Why the score function](why_score.ipynb)", named
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS)
@@ -334,10 +338,12 @@ return {errors: errors, rendered: rendered, n_cells: cells.length,
 """
 
 # Close every tab, then open the notebook, with JupyterLab's own commands.
+# (Disposed, not closed: closing a notebook whose metadata the kernel updated asks
+# whether to save it.)
 OPEN = """
 const done = arguments[arguments.length - 1];
-jupyterapp.commands.execute('application:close-all')
-  .then(() => jupyterapp.commands.execute('docmanager:open', {path: arguments[0]}))
+for (const widget of Array.from(jupyterapp.shell.widgets('main'))) widget.dispose();
+jupyterapp.commands.execute('docmanager:open', {path: arguments[0]})
   .then(() => done('ok'), e => done('error: ' + e));
 """
 

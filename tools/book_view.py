@@ -45,6 +45,9 @@ ROLE = re.compile(r"\{(?P<role>[a-z]+(?::[a-z]+)?)\}`(?P<body>[^`]*)`")
 EXPLICIT = re.compile(r"^(?P<text>.*?)\s*<(?P<target>[^<>]+)>$", re.S)
 HEADING = re.compile(r"^#\s+(.+?)\s*$", re.M)
 TARGET = re.compile(r"^\((?P<label>[\w.:-]+)\)=\s*\n+#+\s+(?P<title>.+?)\s*$", re.M)
+EQ_THEN_DOC = re.compile(
+    r"\{eq\}`(?P<label>[^`<>]+)`(?P<join>\s+(?:of|in|from)\s+)\{doc\}`(?P<doc>[^`<>]+)`"
+)
 EQ_LABEL = re.compile(r"^\$\$\s*\((?P<label>[\w.:-]+)\)\s*$", re.M)
 DIRECTIVE = re.compile(
     r"^(?P<fence>:::+|```+)\{(?P<name>[\w:-]+)\}[ \t]*(?P<arg>[^\n]*)\n"
@@ -275,7 +278,15 @@ def reader_view(source: str, page: str, first: bool, root: Path = ROOT, index=No
             return _reference(role, body, here, index)
         return m.group(0)
 
-    shown = ROLE.sub(replace, source)
+    def named_chapter(m: re.Match) -> str:
+        # "{eq}`x` of {doc}`chapter`": the chapter is named once, by the text
+        label, doc = m.group("label"), m.group("doc").removeprefix("./")
+        found = index[1].get(label)
+        if found and found[1] == "equation" and found[0] != here and found[0] == doc:
+            return f"equation ({found[2]}){m.group('join')}{{doc}}`{m.group('doc')}`"
+        return m.group(0)
+
+    shown = ROLE.sub(replace, EQ_THEN_DOC.sub(named_chapter, source))
     # The stored notebooks carry the notation already (tools/notebook_macros.py): written
     # from _config.yml again, never twice.
     return with_notation(shown, root) if first else shown
