@@ -206,7 +206,12 @@ def free_port() -> int:
 
 # The test's own JupyterLab settings: every cell rendered at once (JupyterLab's default
 # windowing renders only what is in view, and the test would scroll and wait).
-SETTINGS = {"@jupyterlab/notebook-extension/tracker.jupyterlab-settings": {"windowingMode": "none"}}
+# No autosave: JupyterLab marks an opened notebook changed once the kernel reports its
+# name, and would write it back to book/ while the test runs.
+SETTINGS = {
+    "@jupyterlab/notebook-extension/tracker.jupyterlab-settings": {"windowingMode": "none"},
+    "@jupyterlab/docmanager-extension/plugin.jupyterlab-settings": {"autosave": False},
+}
 
 
 def serve(tmp_path_factory, book: bool):
@@ -266,9 +271,14 @@ def serve(tmp_path_factory, book: bool):
                     f"`make lab` (requirements.txt). Its log:\n{log.read_text()[-3000:]}"
                 )
             time.sleep(0.2)
+    stored = {p: p.read_bytes() for p in book_view.toc_notebooks()}
     yield url
     proc.terminate()
     proc.wait(timeout=20)
+    changed = [p for p, data in stored.items() if p.read_bytes() != data]
+    for p in changed:  # put the book back, then say so
+        p.write_bytes(stored[p])
+    assert not changed, f"JupyterLab wrote to the book while the test ran: {changed}"
 
 
 @pytest.fixture(scope="module")
