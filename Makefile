@@ -2,6 +2,11 @@
 #   make book   build the book into _build/html (warnings are errors)
 #   make test   build the book, then run every test: the package's tests, strict nbval
 #               on every notebook, and the browser checks of the built pages and of JupyterLab
+#               (on 2 workers, pytest-xdist --dist loadfile: a notebook's cells run in order
+#               in one kernel, a browser test file shares its Chromium and servers)
+#   make check  the fast loop: ruff (lint and format) and the package's unit tests, no
+#               notebook, browser or slow test (under a minute)
+#   make format apply ruff's formatting and its safe fixes to pkg tests benchmarks tools
 #   make lab    open the notebooks in JupyterLab, reading as they do in the book
 #   make pdf    build the PDF into _build/latex/book.pdf (needs TeX Live, see the README)
 #   make lock   re-resolve requirements.in into the lock requirements.txt
@@ -12,7 +17,12 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: book test bench lab pdf lock clean
+.PHONY: book test check format bench lab pdf lock clean
+
+# Where ruff looks (configured in pyproject.toml).
+RUFF_PATHS := pkg tests benchmarks tools
+# pytest-xdist workers for `make test` (`make test WORKERS=1` runs in one process).
+WORKERS ?= 2
 
 $(STAMP): requirements.txt pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 10))' || { echo "Python 3.10+ is needed (found $$($(PYTHON) --version))"; exit 1; }
@@ -25,7 +35,19 @@ book: $(STAMP)
 	$(BIN)/jupyter-book build . -W -n --keep-going
 
 test: book
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(WORKERS) --dist loadfile
+
+# Every step runs, and the target fails if any failed.
+check: $(STAMP)
+	@status=0; \
+	$(BIN)/ruff check $(RUFF_PATHS) || status=1; \
+	$(BIN)/ruff format --check $(RUFF_PATHS) || status=1; \
+	$(BIN)/python -m pytest tests -q -n $(WORKERS) -m "not notebook and not browser and not slow" || status=1; \
+	exit $$status
+
+format: $(STAMP)
+	$(BIN)/ruff format $(RUFF_PATHS)
+	$(BIN)/ruff check --fix $(RUFF_PATHS)
 
 lab: $(STAMP)
 	$(BIN)/python tools/lab.py

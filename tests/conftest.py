@@ -1,10 +1,12 @@
-"""Shared pytest configuration: nbval's sanitize file resolved from the root."""
+"""Shared pytest configuration: nbval's sanitize file resolved from the root, and the
+markers `notebook`, `browser` (and authors' `slow`) that `make check` leaves out."""
 
 from __future__ import annotations
 
 import os
 
 import matplotlib
+import pytest
 from hypothesis import settings
 
 # Plots made by the tests themselves never need a window. (Do not set MPLBACKEND in the
@@ -26,3 +28,32 @@ def pytest_configure(config):
     # relative to the project root so `pytest` works from any folder.
     if getattr(config.option, "nbval_sanitize_with", None):
         config.option.nbval_sanitize_with = str(config.rootpath / SANITIZE)
+
+
+# Markers by file and kind (registered in pyproject.toml), so that no test file needs an
+# edit: `make check` deselects them (`-m "not notebook and not browser and not slow"`).
+# A test's own @pytest.mark.slow stays as its author put it.
+BROWSER_FILES = {"test_book_pages.py", "test_lab.py", "test_widget.py", "test_pdf.py"}
+
+
+def _kind(item) -> str | None:
+    if type(item).__module__.startswith("nbval"):
+        return "notebook"
+    path = getattr(item, "path", None)
+    if path is not None and path.suffix == ".ipynb":
+        return "notebook"
+    if path is not None and path.name in BROWSER_FILES:
+        return "browser"
+    module = getattr(item, "module", None)
+    if module is not None and any(
+        getattr(v, "__module__", "") == "_browser" for v in vars(module).values()
+    ):
+        return "browser"  # a new test file driving Chromium through tests/_browser.py
+    return None
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        kind = _kind(item)
+        if kind is not None:
+            item.add_marker(getattr(pytest.mark, kind))

@@ -5,9 +5,12 @@ MathJax to finish, and fails on a MathJax error (``mjx-merror``), on raw TeX del
 left in the prose of a page with maths, on an image that did not load, or on a page that
 is missing from the build or from the table of contents. It also fails on any error in the
 browser's console, on a displayed equation wider than the text column at a 1280-px window,
-and on a page whose text scrolls sideways at a 390-px phone width (there a display may
-scroll inside its own box, the page may not). It saves a screenshot of each page under
-``_build/screenshots/`` for a human to look at.
+on a code block or output (``pre``) that scrolls sideways at 1280 px (``scrollWidth >
+clientWidth``; the failure lists each block with its longest line, and
+``_build/screenshots/wide-code/`` keeps the list per page), on a page that scrolls
+sideways at 1280 px, and on a page whose text scrolls sideways at a 390-px phone width
+(there a code block or display may scroll inside its own box, the page may not). It saves
+a screenshot of each page under ``_build/screenshots/`` for a human to look at.
 
 Needs a built book (``make book``; ``make test`` builds it first) and Debian's
 ``chromium`` and ``chromium-driver``. Outside CI a missing browser skips the test with the
@@ -16,11 +19,13 @@ reason; in CI (``CI=true``) it fails, because CI installs them.
 
 from __future__ import annotations
 
+import base64
+import json
 import sys
 from pathlib import Path
 
 import pytest
-from _browser import console_errors, chromium, static_server, unavailable
+from _browser import chromium, console_errors, static_server, unavailable
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tools"))
@@ -98,7 +103,30 @@ document.querySelectorAll('mjx-container[display]').forEach((m, i) => {
   const excess = Math.max(m.scrollWidth - m.clientWidth, m.scrollWidth - column);
   if (column > 0 && excess > 1) {
     const label = m.closest('[id]') ? m.closest('[id]').id : '';
-    out.push(`display ${i} (in #${label}): ${m.scrollWidth}px of content in ${Math.min(m.clientWidth, column)}px`);
+    const box = Math.min(m.clientWidth, column);
+    out.push(`display ${i} (in #${label}): ${m.scrollWidth}px of content in ${box}px`);
+  }
+});
+return out;
+"""
+
+# Every code block and output, the hidden solutions opened first, that scrolls sideways:
+# where it is, its longest line and how many characters that line has.
+CODE_OVERFLOW = """
+document.querySelectorAll('.toggle-hidden').forEach(e => e.classList.remove('toggle-hidden'));
+document.querySelectorAll('details').forEach(d => { d.open = true; });
+const out = [];
+document.querySelectorAll('pre').forEach((p, i) => {
+  if (p.clientWidth > 0 && p.scrollWidth > p.clientWidth) {
+    const lines = p.textContent.replace(/\\n$/, '').split('\\n');
+    const longest = lines.reduce((a, b) => (b.length > a.length ? b : a), '');
+    const cell = p.closest('.cell');
+    const where = p.closest('.cell_output, .output') ? 'output' : 'code';
+    const section = p.closest('section[id]');
+    out.push({block: i, kind: where, chars: longest.length, line: longest.slice(0, 100),
+              scroll: p.scrollWidth, client: p.clientWidth,
+              cell: cell ? Array.from(document.querySelectorAll('.cell')).indexOf(cell) : null,
+              section: section ? section.id : ''});
   }
 });
 return out;
@@ -108,8 +136,10 @@ return out;
 # scroll inside their own boxes, which is allowed).
 PAGE_OVERFLOW = """
 const doc = document.documentElement;
-const article = document.querySelector('article') || document.querySelector('main') || document.body;
-return {page: doc.scrollWidth - doc.clientWidth, article: article.scrollWidth - article.clientWidth};
+const article = document.querySelector('article') || document.querySelector('main')
+                || document.body;
+return {page: doc.scrollWidth - doc.clientWidth,
+        article: article.scrollWidth - article.clientWidth};
 """
 
 
@@ -126,7 +156,10 @@ def test_page_reads_right_in_chromium(page, server, browser):
     source = path.read_text(encoding="utf-8")
     has_math = 'class="math' in source or "\\(" in source or "$$" in source
     if has_math:
-        assert state == "ok", f"{page}: the page has maths but MathJax did not load ({state}; offline MathJax missing?)"
+        assert state == "ok", (
+            f"{page}: the page has maths but MathJax did not load ({state}; "
+            "offline MathJax missing?)"
+        )
         n_math = browser.execute_script("return document.querySelectorAll('mjx-container').length")
         assert n_math > 0, f"{page}: the page has maths but nothing was typeset"
         prose = browser.execute_script(PROSE_TEXT)
@@ -144,13 +177,41 @@ def test_page_reads_right_in_chromium(page, server, browser):
     assert errors == [], f"{page}: errors in the browser console: {errors}"
 
     SHOTS.mkdir(parents=True, exist_ok=True)
+    # The whole page at 1280 px in one capture (no window resize, no second layout).
     height = browser.execute_script("return document.documentElement.scrollHeight")
-    browser.set_window_size(1280, min(max(int(height), 800), 16000))
-    browser.save_screenshot(str(SHOTS / (page.replace("/", "__") + ".png")))
-    browser.set_window_size(1280, 1000)
+    shot = browser.execute_cdp_cmd(
+        "Page.captureScreenshot",
+        {
+            "format": "png",
+            "captureBeyondViewport": True,
+            "clip": {
+                "x": 0,
+                "y": 0,
+                "width": 1280,
+                "height": min(max(int(height), 800), 16000),
+                "scale": 1,
+            },
+        },
+    )
+    (SHOTS / (page.replace("/", "__") + ".png")).write_bytes(base64.b64decode(shot["data"]))
 
     wide = browser.execute_script(DISPLAY_OVERFLOW)
+    code = browser.execute_script(CODE_OVERFLOW)
+    at_desktop = browser.execute_script(PAGE_OVERFLOW)
+    record = SHOTS / "wide-code" / (page.replace("/", "__") + ".json")
+    record.parent.mkdir(parents=True, exist_ok=True)
+    record.write_text(json.dumps(code, indent=1)) if code else record.unlink(missing_ok=True)
     assert wide == [], f"{page}: displayed equations wider than the text column at 1280 px: {wide}"
+    assert code == [], (
+        f"{page}: {len(code)} code block(s) scroll sideways at 1280 px (lines of "
+        f"{sorted({c['chars'] for c in code})} characters; about 82 fit): "
+        + "; ".join(
+            f"{c['kind']} in cell {c['cell']} (#{c['section']}): {c['line']!r}" for c in code
+        )
+    )
+    assert at_desktop["page"] <= 1 and at_desktop["article"] <= 1, (
+        f"{page}: at 1280 px the page scrolls sideways by {at_desktop} px (page, article)"
+    )
     browser.set_window_size(390, 844)
     overflow = browser.execute_script(PAGE_OVERFLOW)
     browser.set_window_size(1280, 1000)

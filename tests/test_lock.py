@@ -16,7 +16,6 @@ import sys
 from importlib import metadata
 from pathlib import Path
 
-import pytest
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 from packaging.version import Version
@@ -61,13 +60,16 @@ def test_every_input_is_pinned_in_the_lock_within_its_range():
         name = canonicalize_name(req.name)
         assert name in pins, f"{req} is in requirements.in but not pinned in requirements.txt"
         assert req.specifier.contains(Version(pins[name]), prereleases=True), (
-            f"requirements.txt pins {name}=={pins[name]}, outside requirements.in's {req}")
+            f"requirements.txt pins {name}=={pins[name]}, outside requirements.in's {req}"
+        )
 
 
 def test_key_pins():
     pins, reqs = lock(), {canonicalize_name(r.name): r for r in inputs()}
     assert str(reqs["jupyter-book"].specifier) in {"<2,>=1.0.4", ">=1.0.4,<2"}
-    assert Version(pins["jupyterlab"]).release[:2] == (4, 5), "jupyterlab-myst loads in JupyterLab 4.5"
+    assert Version(pins["jupyterlab"]).release[:2] == (4, 5), (
+        "jupyterlab-myst loads in JupyterLab 4.5"
+    )
     assert pins["torch"] == "2.13.0" and str(reqs["torch"].specifier) == "==2.13.0"
 
 
@@ -82,7 +84,9 @@ def test_this_environment_is_the_lock():
             continue
         if Version(installed.split("+", 1)[0]) != Version(version):
             wrong[name] = (version, installed)
-    assert wrong == {}, f"installed versions differ from the lock (run `make` to reinstall): {wrong}"
+    assert wrong == {}, (
+        f"installed versions differ from the lock (run `make` to reinstall): {wrong}"
+    )
 
 
 def test_pip_check_is_clean():

@@ -12,7 +12,6 @@ CI a missing one skips with what to install; in CI (``CI=true``) it fails.
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import shutil
@@ -51,9 +50,12 @@ def pages() -> list[str]:
     if shutil.which("pdftotext") is None:
         unavailable("pdftotext is missing: install Debian's poppler-utils")
     if not PDF.exists():
-        unavailable(f"{PDF.relative_to(ROOT)} is missing: run `make pdf` (needs TeX Live, see the README)")
-    out = subprocess.run(["pdftotext", "-enc", "UTF-8", str(PDF), "-"], capture_output=True,
-                         text=True, check=True).stdout
+        unavailable(
+            f"{PDF.relative_to(ROOT)} is missing: run `make pdf` (needs TeX Live, see the README)"
+        )
+    out = subprocess.run(
+        ["pdftotext", "-enc", "UTF-8", str(PDF), "-"], capture_output=True, text=True, check=True
+    ).stdout
     return out.split("\f")
 
 
@@ -82,7 +84,10 @@ def test_no_unresolved_reference_and_no_raw_markup():
     text = "\n".join(pages())
     for raw in ("??", "{eq}`", "{numref}`", "{cite", "{glue", ":::{", "```{", "$$"):
         at = text.find(raw)
-        assert at < 0, f"{raw!r} in the PDF (?? is an unresolved reference): ...{text[max(at - 80, 0):at + 40]!r}"
+        assert at < 0, (
+            f"{raw!r} in the PDF (?? is an unresolved reference): "
+            f"...{text[max(at - 80, 0) : at + 40]!r}"
+        )
 
 
 def test_the_notation_is_typeset():
@@ -90,36 +95,61 @@ def test_the_notation_is_typeset():
     quoted = " ".join(re.findall(r"`[^`\n]*`", " ".join(t for _, t, _ in sources())))
     for macro in book_view.macros():  # only where the text quotes a macro as code
         pattern = rf"\\{macro}(?![A-Za-z])"
-        assert len(re.findall(pattern, text)) <= len(re.findall(pattern, quoted)), f"raw \\{macro} in the PDF"
+        assert len(re.findall(pattern, text)) <= len(re.findall(pattern, quoted)), (
+            f"raw \\{macro} in the PDF"
+        )
     # What the macros typeset to: blackboard E and R, nabla with theta, the transpose,
     # Cov as an operator; and a sample of the book's symbols.
-    for symbol in ("\U0001d53c", "\u211d", "\u2207\U0001d703", "\u22a4", "Cov",
-                   "\U0001d70b\U0001d703", "\u2211", "\U0001d719(\U0001d460, \U0001d44e)"):
+    for symbol in (
+        "\U0001d53c",
+        "\u211d",
+        "\u2207\U0001d703",
+        "\u22a4",
+        "Cov",
+        "\U0001d70b\U0001d703",
+        "\u2211",
+        "\U0001d719(\U0001d460, \U0001d44e)",
+    ):
         assert symbol in text, f"{symbol!r} does not appear in the PDF's maths"
 
 
 def test_every_figure_is_in_the_pdf():
-    figures = [c["metadata"]["mystnb"]["figure"] for _, _, cells in sources() for c in cells
-               if "figure" in c.get("metadata", {}).get("mystnb", {})]
+    figures = [
+        c["metadata"]["mystnb"]["figure"]
+        for _, _, cells in sources()
+        for c in cells
+        if "figure" in c.get("metadata", {}).get("mystnb", {})
+    ]
     assert figures, "the notebooks have captioned figures"
     captions = re.findall(r"^Fig\. \d+\.\d+:", "\n".join(pages()), re.M)
-    assert len(captions) == len(figures), f"{len(captions)} figure captions in the PDF, {len(figures)} in the book"
+    assert len(captions) == len(figures), (
+        f"{len(captions)} figure captions in the PDF, {len(figures)} in the book"
+    )
     text = normalise(" ".join(pages()))
     for figure in figures:
         start = normalise(figure["caption"])[:40]
         assert start in text, f"caption {start!r}... not in the PDF"
     if shutil.which("pdfimages"):
-        listing = subprocess.run(["pdfimages", "-list", str(PDF)], capture_output=True,
-                                 text=True, check=True).stdout.splitlines()[2:]
+        listing = subprocess.run(
+            ["pdfimages", "-list", str(PDF)], capture_output=True, text=True, check=True
+        ).stdout.splitlines()[2:]
         assert len(listing) >= len(figures), "fewer images in the PDF than figures in the book"
 
 
 def test_theorem_and_exercise_blocks_are_numbered():
     text = "\n".join(pages())
-    for kind, word in (("exercise", "Exercise"), ("prf:theorem", "Theorem"), ("prf:lemma", "Lemma")):
-        expected = sum(len(re.findall(rf"^(:::+|```+)\{{{kind}\}}", t, re.M)) for _, t, _ in sources())
+    for kind, word in (
+        ("exercise", "Exercise"),
+        ("prf:theorem", "Theorem"),
+        ("prf:lemma", "Lemma"),
+    ):
+        expected = sum(
+            len(re.findall(rf"^(:::+|```+)\{{{kind}\}}", t, re.M)) for _, t, _ in sources()
+        )
         found = set(re.findall(rf"^{word} (\d+(?:\.\d+)+)", text, re.M))
-        assert len(found) == expected, f"{len(found)} numbered {word} blocks in the PDF, {expected} in the book"
+        assert len(found) == expected, (
+            f"{len(found)} numbered {word} blocks in the PDF, {expected} in the book"
+        )
 
 
 def test_pages_render(tmp_path):
@@ -128,8 +158,22 @@ def test_pages_render(tmp_path):
     found = [i + 1 for i, p in enumerate(pages()) if "Theorem" in p or "Fig." in p][:2]
     SHOTS.mkdir(parents=True, exist_ok=True)
     for number in [1, *found]:
-        subprocess.run(["pdftoppm", "-r", "60", "-png", "-singlefile", "-f", str(number),
-                        "-l", str(number), str(PDF), str(SHOTS / f"page-{number:03d}")], check=True)
+        subprocess.run(
+            [
+                "pdftoppm",
+                "-r",
+                "60",
+                "-png",
+                "-singlefile",
+                "-f",
+                str(number),
+                "-l",
+                str(number),
+                str(PDF),
+                str(SHOTS / f"page-{number:03d}"),
+            ],
+            check=True,
+        )
         image = SHOTS / f"page-{number:03d}.png"
         assert image.stat().st_size > 5000, f"page {number} rendered blank"
 

@@ -22,9 +22,14 @@ def test_pages_workflow_builds_with_the_readme_command_and_deploys():
     # The PDF is built after the HTML (make pdf copies it into _build/html) and before upload.
     assert runs.index("make pdf") > runs.index("make book"), "the workflow must build the PDF"
     assert build.index(next(s for s in build if s.get("run") == "make pdf")) < build.index(
-        next(s for s in build if "upload-pages-artifact" in str(s.get("uses", ""))))
-    assert any("xelatex" in r or "texlive-xetex" in r for r in runs), "the workflow installs TeX Live"
-    upload = [s for s in build if str(s.get("uses", "")).startswith("actions/upload-pages-artifact@")]
+        next(s for s in build if "upload-pages-artifact" in str(s.get("uses", "")))
+    )
+    assert any("xelatex" in r or "texlive-xetex" in r for r in runs), (
+        "the workflow installs TeX Live"
+    )
+    upload = [
+        s for s in build if str(s.get("uses", "")).startswith("actions/upload-pages-artifact@")
+    ]
     assert upload and upload[0]["with"]["path"] == "_build/html"
     deploy = workflow["jobs"]["deploy"]
     assert deploy["needs"] == "build"
@@ -38,7 +43,9 @@ def test_readme_commands_are_the_makefile_targets_ci_uses():
     for target in ("book", "test"):
         assert f"make {target}" in readme
         assert re.search(rf"^{target}:", makefile, re.MULTILINE)
-    assert re.search(r"^make test$", ci, re.MULTILINE), ".ci/run must call the README's test command"
+    assert re.search(r"^make test$", ci, re.MULTILINE), (
+        ".ci/run must call the README's test command"
+    )
     assert "-W -n --keep-going" in makefile, "the book must build with warnings as errors"
 
 

@@ -21,9 +21,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
+from _browser import chromium, console_errors, static_server, unavailable
 from softmax_pg import action_probs, score
-from _browser import console_errors, chromium, static_server, unavailable
 
 ROOT = Path(__file__).resolve().parents[1]
 HTML = ROOT / "_build" / "html"
@@ -149,12 +148,16 @@ def shown(number: dict) -> float:
 def assert_numbers(numbers, expected, what):
     """Displayed text to 4 decimals and the full value to RTOL, against the package."""
     expected = np.asarray(expected, dtype=float)
-    assert len(numbers) == expected.size, f"{what}: {len(numbers)} numbers shown, {expected.size} expected"
+    assert len(numbers) == expected.size, (
+        f"{what}: {len(numbers)} numbers shown, {expected.size} expected"
+    )
     full = np.array([n["value"] for n in numbers])
     text = np.array([shown(n) for n in numbers])
     scale = max(1.0, float(np.max(np.abs(expected))))
     np.testing.assert_allclose(full, expected.ravel(), rtol=RTOL, atol=RTOL * scale, err_msg=what)
-    np.testing.assert_allclose(text, expected.ravel(), rtol=0, atol=DISPLAYED + 1e-12 * scale, err_msg=what)
+    np.testing.assert_allclose(
+        text, expected.ravel(), rtol=0, atol=DISPLAYED + 1e-12 * scale, err_msg=what
+    )
 
 
 def check_against_package(drv) -> dict:
@@ -196,12 +199,20 @@ CASES = {
     "three actions, cool": dict(
         features=np.round(rng.normal(size=(3, 2)), 2), theta=[-1.3, 2.2], tau=0.3, action=2
     ),
-    "five actions, hot": dict(features=np.round(rng.normal(size=(5, 2)), 2), theta=[0.7, -0.4], tau=5.0, action=4),
+    "five actions, hot": dict(
+        features=np.round(rng.normal(size=(5, 2)), 2), theta=[0.7, -0.4], tau=5.0, action=4
+    ),
     "preferences +-700 at tau 0.05": dict(
-        features=[[2.0, 0.0], [-2.0, 0.0], [1.0, 0.5], [0.0, -1.0]], theta=[350.0, 0.0], tau=0.05, action=1
+        features=[[2.0, 0.0], [-2.0, 0.0], [1.0, 0.5], [0.0, -1.0]],
+        theta=[350.0, 0.0],
+        tau=0.05,
+        action=1,
     ),
     "ties at -700 at tau 0.05": dict(
-        features=[[0.0, 1.0], [1.0, 1.0], [-1.0, 1.0], [0.0, 1.5]], theta=[0.0, -700.0], tau=0.05, action=3
+        features=[[0.0, 1.0], [1.0, 1.0], [-1.0, 1.0], [0.0, 1.5]],
+        theta=[0.0, -700.0],
+        tau=0.05,
+        action=3,
     ),
     "tabular, preferences +-700 at tau 0.05": dict(
         tabular=True, theta=[700.0, -700.0, 0.0, 699.9, -3.0], tau=0.05, action=3
@@ -230,7 +241,9 @@ def test_keyboard_moves_points_theta_and_temperature(page):
     before = read(page)
     q(page, '.sa-point[data-action="1"]').send_keys(Keys.ARROW_RIGHT)
     after = check_against_package(page)
-    assert after["features"][1] == pytest.approx([before["features"][1][0] + 0.1, before["features"][1][1]])
+    assert after["features"][1] == pytest.approx(
+        [before["features"][1][0] + 0.1, before["features"][1][1]]
+    )
     assert after["pi"] != before["pi"], "moving a point did not change the probabilities"
 
     q(page, ".sa-theta-handle").send_keys(Keys.SHIFT, Keys.ARROW_UP)
@@ -293,11 +306,25 @@ def test_api_checks_its_input_and_agrees_with_the_controls(page):
     ]:
         message = page.execute_script(call, bad)
         assert message.startswith("RangeError") and all(w in message for w in words), message
-    assert page.execute_script(
-        call, {"features": [[1, 0], [-1, 0], [0, 2]], "n": 3, "theta": [700, -700], "tau": 0.05, "action": 2}
-    ) == "accepted"
+    assert (
+        page.execute_script(
+            call,
+            {
+                "features": [[1, 0], [-1, 0], [0, 2]],
+                "n": 3,
+                "theta": [700, -700],
+                "tau": 0.05,
+                "action": 2,
+            },
+        )
+        == "accepted"
+    )
     got = check_against_package(page)
-    assert got["theta"] == [700.0, -700.0] and got["features"] == [[1.0, 0.0], [-1.0, 0.0], [0.0, 2.0]]
+    assert got["theta"] == [700.0, -700.0] and got["features"] == [
+        [1.0, 0.0],
+        [-1.0, 0.0],
+        [0.0, 2.0],
+    ]
 
 
 @pytest.mark.parametrize("width", [390, 1280])

@@ -11,10 +11,13 @@ added, for notebooks listed in ``_toc.yml``:
 
 * on *open* (``get``), every markdown cell is shown through :func:`reader_view`: the first
   one starts with a MyST front matter whose ``math:`` holds the macros read from
-  ``_config.yml`` (jupyterlab-myst reads its macros there), and every role the browser
-  cannot resolve becomes text: a citation its authors and year (``references.bib``), a
-  glued value the number stored in the notebook's outputs, a cross-reference the
-  equation, figure, theorem or exercise it names, with a link to its chapter;
+  ``_config.yml`` (jupyterlab-myst reads its macros there; the stored notebooks carry it
+  already, ``tools/notebook_macros.py``, and it is rewritten if stale, never doubled), and
+  every role the browser cannot resolve becomes text: a citation its authors and year
+  (``references.bib``), a glued value the number stored in the notebook's outputs, a
+  cross-reference the figure, theorem, exercise or section title it names, or another
+  chapter's equation by the book's number ("equation (1.5)"), with a link to its chapter
+  (jupyterlab-myst numbers and links the notebook's own equations);
 * on *save*, a cell the reader did not edit gets its book source back (kept in the cell's
   metadata while the notebook is open), so saving never rewrites the book's text.
 
@@ -32,6 +35,9 @@ from pathlib import Path
 
 import yaml
 
+# macros is re-exported: the tests and tools read the notation through book_view too.
+from notebook_macros import FRONT, front_matter, macros, with_notation  # noqa: F401
+
 ROOT = Path(__file__).resolve().parent.parent
 META_KEY = "book_view"
 
@@ -39,6 +45,9 @@ ROLE = re.compile(r"\{(?P<role>[a-z]+(?::[a-z]+)?)\}`(?P<body>[^`]*)`")
 EXPLICIT = re.compile(r"^(?P<text>.*?)\s*<(?P<target>[^<>]+)>$", re.S)
 HEADING = re.compile(r"^#\s+(.+?)\s*$", re.M)
 TARGET = re.compile(r"^\((?P<label>[\w.:-]+)\)=\s*\n+#+\s+(?P<title>.+?)\s*$", re.M)
+EQ_THEN_DOC = re.compile(
+    r"\{eq\}`(?P<label>[^`<>]+)`(?P<join>\s+(?:of|in|from)\s+)\{doc\}`(?P<doc>[^`<>]+)`"
+)
 EQ_LABEL = re.compile(r"^\$\$\s*\((?P<label>[\w.:-]+)\)\s*$", re.M)
 DIRECTIVE = re.compile(
     r"^(?P<fence>:::+|```+)\{(?P<name>[\w:-]+)\}[ \t]*(?P<arg>[^\n]*)\n"
@@ -46,19 +55,20 @@ DIRECTIVE = re.compile(
     re.M,
 )
 KINDS = {
-    "prf:theorem": "Theorem", "prf:lemma": "Lemma", "prf:definition": "Definition",
-    "prf:proof": "Proof", "prf:corollary": "Corollary", "prf:proposition": "Proposition",
-    "prf:algorithm": "Algorithm", "prf:remark": "Remark", "prf:example": "Example",
+    "prf:theorem": "Theorem",
+    "prf:lemma": "Lemma",
+    "prf:definition": "Definition",
+    "prf:proof": "Proof",
+    "prf:corollary": "Corollary",
+    "prf:proposition": "Proposition",
+    "prf:algorithm": "Algorithm",
+    "prf:remark": "Remark",
+    "prf:example": "Example",
     "exercise": "Exercise",
 }
 
 
 # --- what the book knows: notation, bibliography, pages and their labels --------------
-
-def macros(root: Path = ROOT) -> dict[str, str]:
-    """The notation macros of ``_config.yml`` (name without backslash -> definition)."""
-    config = yaml.safe_load((root / "_config.yml").read_text())
-    return dict(config["sphinx"]["config"]["mathjax3_config"]["tex"]["macros"])
 
 
 def toc_files(root: Path = ROOT) -> list[str]:
@@ -79,6 +89,19 @@ def toc_files(root: Path = ROOT) -> list[str]:
     return files
 
 
+def chapter_numbers(root: Path = ROOT) -> dict[str, int]:
+    """The number of every chapter of a numbered part (``book/x`` -> 8), as the book numbers
+    them: one count through all numbered parts."""
+    toc = yaml.safe_load((root / "_toc.yml").read_text())
+    numbers: dict[str, int] = {}
+    for part in toc.get("parts", []):
+        if part.get("numbered"):
+            for entry in part.get("chapters") or []:
+                if "file" in entry:
+                    numbers[entry["file"]] = len(numbers) + 1
+    return numbers
+
+
 def toc_notebooks(root: Path = ROOT) -> list[Path]:
     """Every notebook listed in ``_toc.yml``, in reading order."""
     return [root / f"{f}.ipynb" for f in toc_files(root) if (root / f"{f}.ipynb").exists()]
@@ -97,8 +120,13 @@ def _bibliography(path: Path, mtime: float) -> dict[str, tuple[str, str]]:
         last = [a.split(",")[0].strip() if "," in a else a.split()[-1] for a in authors if a]
         if not last:
             last = [_bib_field(m.group(2), "title") or m.group(1)]
-        names = (last[0] if len(last) == 1 else
-                 f"{last[0]} and {last[1]}" if len(last) == 2 else f"{last[0]} et al.")
+        names = (
+            last[0]
+            if len(last) == 1
+            else f"{last[0]} and {last[1]}"
+            if len(last) == 2
+            else f"{last[0]} et al."
+        )
         out[m.group(1)] = (names, _bib_field(m.group(2), "year"))
     return out
 
@@ -112,8 +140,9 @@ def bibliography(root: Path = ROOT) -> dict[str, tuple[str, str]]:
 def _cells(path: Path) -> tuple[list[dict], str]:
     if path.suffix == ".ipynb":
         nb = json.loads(path.read_text())
-        return nb["cells"], "".join("".join(c["source"]) + "\n\n" for c in nb["cells"]
-                                    if c["cell_type"] == "markdown")
+        return nb["cells"], "".join(
+            "".join(c["source"]) + "\n\n" for c in nb["cells"] if c["cell_type"] == "markdown"
+        )
     return [], path.read_text()
 
 
@@ -126,6 +155,7 @@ def _short(text: str, limit: int = 50) -> str:
 @lru_cache(maxsize=4)
 def _index(root: Path, stamp: tuple) -> tuple[dict, dict, dict]:
     titles, labels, glue = {}, {}, {}
+    numbers = chapter_numbers(root)
     for name in toc_files(root):
         path = next((p for p in (root / f"{name}.ipynb", root / f"{name}.md") if p.exists()), None)
         if path is None:
@@ -136,8 +166,10 @@ def _index(root: Path, stamp: tuple) -> tuple[dict, dict, dict]:
         titles[page] = (heading.group(1) if heading else page, path.name)
         for m in TARGET.finditer(text):
             labels[m.group("label")] = (page, "section", m.group("title"))
-        for m in EQ_LABEL.finditer(text):
-            labels[m.group("label")] = (page, "equation", "")
+        # The book numbers a chapter's labelled displays in order: (chapter.k).
+        for k, m in enumerate(EQ_LABEL.finditer(text), start=1):
+            number = f"{numbers[name]}.{k}" if name in numbers else str(k)
+            labels[m.group("label")] = (page, "equation", number)
         exercises = 0
         for m in DIRECTIVE.finditer(text):
             label = re.search(r"^:label:\s*(\S+)", m.group("opts"), re.M)
@@ -161,18 +193,17 @@ def _index(root: Path, stamp: tuple) -> tuple[dict, dict, dict]:
 
 def book_index(root: Path = ROOT):
     """(titles, labels, glue) of every page in ``_toc.yml``, rebuilt when a page changes."""
-    stamp = tuple(sorted((str(p), p.stat().st_mtime) for p in (root / "book").iterdir()
-                         if p.suffix in {".ipynb", ".md"}))
+    stamp = tuple(
+        sorted(
+            (str(p), p.stat().st_mtime)
+            for p in (root / "book").iterdir()
+            if p.suffix in {".ipynb", ".md"}
+        )
+    )
     return _index(root, stamp + ((str(root / "_toc.yml"), (root / "_toc.yml").stat().st_mtime),))
 
 
 # --- the reader's view of one markdown cell ---------------------------------------------
-
-def front_matter(root: Path = ROOT) -> str:
-    """A MyST front matter defining the notation for jupyterlab-myst."""
-    body = yaml.safe_dump({"math": {f"\\{k}": v for k, v in macros(root).items()}},
-                          default_flow_style=False, allow_unicode=True, sort_keys=False)
-    return f"---\n{body}---\n"
 
 
 def _format(value: str, spec: str) -> str:
@@ -203,7 +234,8 @@ def _reference(role: str, body: str, here: str, index) -> str:
     if kind == "equation":
         if page == here:  # jupyterlab-myst numbers the page's equations and links to them
             return f"{{eq}}`{target}`"
-        return f"equation ({target}){where}"
+        # another chapter's: the book's number, "(8.2)", as the built page and PDF show it
+        return f"{text} ({title}){where}" if text else f"equation ({title}){where}"
     if kind == "section":
         return f"{text or title}{where}"
     if kind == "Exercise":
@@ -246,8 +278,18 @@ def reader_view(source: str, page: str, first: bool, root: Path = ROOT, index=No
             return _reference(role, body, here, index)
         return m.group(0)
 
-    shown = ROLE.sub(replace, source)
-    return front_matter(root) + shown if first else shown
+    def named_chapter(m: re.Match) -> str:
+        # "{eq}`x` of {doc}`chapter`": the chapter is named once, by the text
+        label, doc = m.group("label"), m.group("doc").removeprefix("./")
+        found = index[1].get(label)
+        if found and found[1] == "equation" and found[0] != here and found[0] == doc:
+            return f"equation ({found[2]}){m.group('join')}{{doc}}`{m.group('doc')}`"
+        return m.group(0)
+
+    shown = ROLE.sub(replace, EQ_THEN_DOC.sub(named_chapter, source))
+    # The stored notebooks carry the notation already (tools/notebook_macros.py): written
+    # from _config.yml again, never twice.
+    return with_notation(shown, root) if first else shown
 
 
 def to_reader(nb: dict, page: str, root: Path = ROOT) -> dict:
@@ -269,7 +311,8 @@ def to_reader(nb: dict, page: str, root: Path = ROOT) -> dict:
 
 def to_book(nb: dict, root: Path = ROOT) -> dict:
     """Undo :func:`to_reader` before saving: an unedited cell gets its book source back;
-    a cell the reader edited keeps the edit, without the notation's front matter."""
+    a cell the reader edited keeps the edit, and the notation's front matter only if the
+    book's source had one."""
     fm = front_matter(root)
     for cell in nb["cells"]:
         saved = cell.get("metadata", {}).pop(META_KEY, None)
@@ -278,8 +321,8 @@ def to_book(nb: dict, root: Path = ROOT) -> dict:
         source = cell["source"] if isinstance(cell["source"], str) else "".join(cell["source"])
         if source == saved["shown"]:
             cell["source"] = saved["source"]
-        elif source.startswith(fm):
-            cell["source"] = source[len(fm):]
+        elif source.startswith(fm) and not FRONT.match(saved["source"]):
+            cell["source"] = source[len(fm) :]
     return nb
 
 

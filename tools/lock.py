@@ -43,9 +43,23 @@ def canonical(name: str) -> str:
 def resolve() -> list[tuple[str, str]]:
     """(name, version) of every package pip would install from requirements.in."""
     out = subprocess.run(
-        [sys.executable, "-m", "pip", "install", "--dry-run", "--ignore-installed",
-         "--quiet", "--report", "-", "-r", str(INPUT)],
-        cwd=ROOT, check=True, capture_output=True, text=True,
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "--dry-run",
+            "--ignore-installed",
+            "--quiet",
+            "--report",
+            "-",
+            "-r",
+            str(INPUT),
+        ],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        text=True,
     ).stdout
     report = json.loads(out)
     pins = []
