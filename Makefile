@@ -7,6 +7,7 @@
 #   make check  the fast loop: ruff (lint and format) and the package's unit tests, no
 #               notebook, browser or slow test (under a minute)
 #   make format apply ruff's formatting and its safe fixes to pkg tests benchmarks tools
+#   make notebooks  re-execute every notebook in place, as strict nbval checks them
 #   make lab    open the notebooks in JupyterLab, reading as they do in the book
 #   make pdf    build the PDF into _build/latex/book.pdf (needs TeX Live, see the README)
 #   make lock   re-resolve requirements.in into the lock requirements.txt
@@ -17,7 +18,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: book test check format bench lab pdf lock clean
+.PHONY: book test check format notebooks bench lab pdf lock clean
 
 # Where ruff looks (configured in pyproject.toml).
 RUFF_PATHS := pkg tests benchmarks tools
@@ -48,6 +49,10 @@ check: $(STAMP)
 format: $(STAMP)
 	$(BIN)/ruff format $(RUFF_PATHS)
 	$(BIN)/ruff check --fix $(RUFF_PATHS)
+
+# In a fresh kernel each, with the floating-point environment of tools/numerics.py.
+notebooks: $(STAMP)
+	$(BIN)/python tools/run_notebooks.py
 
 lab: $(STAMP)
 	$(BIN)/python tools/lab.py
