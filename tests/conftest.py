@@ -4,8 +4,6 @@ markers `notebook`, `browser` (and authors' `slow`) that `make check` leaves out
 from __future__ import annotations
 
 import os
-import sys
-from pathlib import Path
 
 import matplotlib
 import pytest
@@ -16,14 +14,6 @@ from hypothesis import settings
 matplotlib.use("Agg")
 
 SANITIZE = "tests/nbval_sanitize.cfg"
-
-# The notebooks' kernels (started by nbval, in this process or an xdist worker) inherit
-# this environment: numpy, OpenBLAS and PyTorch at their AVX2 kernels on every x86-64
-# CPU, the level the stored outputs were made at (see tools/numerics.py).
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tools"))
-from numerics import pinned_environ  # noqa: E402
-
-os.environ.update(pinned_environ())
 
 # In CI the property tests draw the same examples on every run, so a statistical check
 # (a mean within five standard errors, say) cannot fail by bad luck on one run and pass on
