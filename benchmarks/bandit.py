@@ -2,7 +2,7 @@
 
 Times the full experiment of Sutton & Barto's Figure 2.5 (4 configurations:
 step size 0.1 and 0.4, with and without baseline; 2000 runs x 1000 steps each, testbed
-mean 4) with `softmax_pg.bandits.run_gradient_bandit`, which advances all 2000 runs
+mean 4) with `softmax_pg.experiments.bandit.run_gradient_bandit`, which advances all 2000 runs
 together. Against it, in the same process, a plain implementation of the same algorithm
 that loops over runs, then over steps, with a stable softmax in numpy at every step,
 the way a first implementation would be written. The plain loop runs a subset of
@@ -21,14 +21,15 @@ import argparse
 import time
 
 import numpy as np
-
-from softmax_pg.bandits import run_gradient_bandit
+from softmax_pg.experiments.bandit import run_gradient_bandit
 
 N_RUNS, N_STEPS, N_ARMS, MEAN = 2000, 1000, 10, 4.0
 CONFIGS = [(alpha, baseline) for baseline in (True, False) for alpha in (0.1, 0.4)]
 
 
-def plain_run(q_star: np.ndarray, rng: np.random.Generator, n_steps: int, alpha: float, baseline: bool) -> np.ndarray:
+def plain_run(
+    q_star: np.ndarray, rng: np.random.Generator, n_steps: int, alpha: float, baseline: bool
+) -> np.ndarray:
     """One run of the gradient bandit, one step at a time; returns the optimal-action flags."""
     k = q_star.shape[0]
     h = np.zeros(k)
@@ -66,8 +67,13 @@ def batched_figure(seed: int = 0) -> list[float]:
     finals = []
     for i, (alpha, baseline) in enumerate(CONFIGS):
         runs = run_gradient_bandit(
-            N_RUNS, N_STEPS, n_arms=N_ARMS, step_size=alpha, baseline=baseline,
-            testbed_mean=MEAN, rng=seed + i,
+            N_RUNS,
+            N_STEPS,
+            n_arms=N_ARMS,
+            step_size=alpha,
+            baseline=baseline,
+            testbed_mean=MEAN,
+            rng=seed + i,
         )
         finals.append(float(runs.percent_optimal()[-50:].mean()))
     return finals
@@ -86,7 +92,9 @@ def best_time(fn, repeats: int):
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--plain-runs", type=int, default=20, help="runs per configuration for the plain loop")
+    parser.add_argument(
+        "--plain-runs", type=int, default=20, help="runs per configuration for the plain loop"
+    )
     parser.add_argument("--repeats", type=int, default=3, help="timings per side; the best is kept")
     args = parser.parse_args()
 
@@ -97,16 +105,25 @@ def main() -> None:
     plain = plain_subset * N_RUNS / args.plain_runs
 
     print(f"work: {len(CONFIGS)} configurations x {N_RUNS} runs x {N_STEPS} steps x {N_ARMS} arms")
-    for (alpha, baseline), final in zip(CONFIGS, finals):
-        print(f"  alpha={alpha}, baseline={'yes' if baseline else 'no '}: {final:5.1f} % optimal (last 50 steps)")
+    for (alpha, baseline), final in zip(CONFIGS, finals, strict=True):
+        print(
+            f"  alpha={alpha}, baseline={'yes' if baseline else 'no '}: {final:5.1f} % optimal "
+            f"(last 50 steps)"
+        )
     steps = len(CONFIGS) * N_STEPS
-    print(f"batched (run_gradient_bandit), full work: {batched:8.2f} s  "
-          f"({batched / steps * 1e6:.0f} us per step of all {N_RUNS} runs)")
-    print(f"plain loop, {args.plain_runs} runs per configuration: {plain_subset:8.2f} s  "
-          f"({plain_subset / (steps * args.plain_runs) * 1e6:.1f} us per step of one run)")
+    print(
+        f"batched (run_gradient_bandit), full work: {batched:8.2f} s  "
+        f"({batched / steps * 1e6:.0f} us per step of all {N_RUNS} runs)"
+    )
+    print(
+        f"plain loop, {args.plain_runs} runs per configuration: {plain_subset:8.2f} s  "
+        f"({plain_subset / (steps * args.plain_runs) * 1e6:.1f} us per step of one run)"
+    )
     print(f"plain loop, scaled to the full work:       {plain:8.2f} s")
-    print(f"check, % optimal over the last 50 steps pooled over the configurations: "
-          f"plain {plain_final:.0f} ({args.plain_runs} runs each), batched {np.mean(finals):.0f}")
+    print(
+        f"check, % optimal over the last 50 steps pooled over the configurations: "
+        f"plain {plain_final:.0f} ({args.plain_runs} runs each), batched {np.mean(finals):.0f}"
+    )
     print(f"ratio: {plain / batched:.0f}")
 
 

@@ -10,11 +10,15 @@ Three measurements, each a ratio within one run of this script:
 2. The same learner on Taxi-v4 against a plain numpy tabular actor-critic written in this
    file (the least a hand-written loop does per step), and the environment's own step
    time; ratio package / plain (the project aims at 2 at most).
-3. CartPole-v1: REINFORCE with a learned baseline, 10 seeds x 1000 episodes, batched
-   (`softmax_pg.reinforce_batched` on `gymnasium.make_vec(..., "vector_entry_point")`)
+3. The options' cost: microseconds per step of `reinforce` and `actor_critic` on CartPole-v1
+   with the practitioner's options on (several episodes per update, normalised advantages,
+   Adam, no gamma^t, an entropy bonus, observation normalisation; lambda-returns for
+   actor-critic) against the textbook defaults; ratio on / off (the project aims at 1.5
+   at most).
+4. CartPole-v1: REINFORCE with a learned baseline, 10 seeds x 1000 episodes, batched
+   (`softmax_pg.learners.reinforce_batched` on `gymnasium.make_vec(..., "vector_entry_point")`)
    against the single-run learner looped over the seeds. The loop runs `--loop-seeds`
-   seeds and is scaled by environment steps. Checks that the batched runs equal the
-   looped ones.
+   seeds and is scaled by environment steps.
 
 Run:  python benchmarks/learners.py [--loop-seeds N] [--skip-cartpole]
 """
@@ -29,27 +33,30 @@ import tracemalloc
 import gymnasium as gym
 import numpy as np
 from gymnasium.envs.toy_text.frozen_lake import generate_random_map
-
-import softmax_pg
+from softmax_pg.learners import Adam, actor_critic, reinforce
 
 AC = dict(step_size=0.5, value_step_size=0.5)
 CARTPOLE = dict(step_size=2.0**-7, baseline_step_size=2.0**-6, gamma=0.99)  # book/cartpole.ipynb
 
 
 def frozen_lake(size: int) -> gym.Env:
-    return gym.make("FrozenLake-v1", desc=generate_random_map(size=size, seed=size), is_slippery=False,
-                    max_episode_steps=4 * size * size)
+    return gym.make(
+        "FrozenLake-v1",
+        desc=generate_random_map(size=size, seed=size),
+        is_slippery=False,
+        max_episode_steps=4 * size * size,
+    )
 
 
 def per_step_actor_critic(env, n_episodes: int) -> tuple[float, int, float]:
     """(microseconds per step, steps, peak MiB) of the package's tabular actor-critic."""
-    softmax_pg.actor_critic(env, n_episodes=2, rng=1, **AC)  # warm-up
+    actor_critic(env, n_episodes=2, rng=1, **AC)  # warm-up
     start = time.perf_counter()
-    res = softmax_pg.actor_critic(env, n_episodes=n_episodes, rng=0, **AC)
+    res = actor_critic(env, n_episodes=n_episodes, rng=0, **AC)
     elapsed = time.perf_counter() - start
     steps = int(res.lengths.sum())
     tracemalloc.start()
-    softmax_pg.actor_critic(env, n_episodes=max(1, n_episodes // 10), rng=0, **AC)
+    actor_critic(env, n_episodes=max(1, n_episodes // 10), rng=0, **AC)
     peak = tracemalloc.get_traced_memory()[1] / 2**20
     tracemalloc.stop()
     return 1e6 * elapsed / steps, steps, peak
@@ -97,19 +104,57 @@ def env_only(env, n_steps: int, rng: np.random.Generator) -> float:
     return 1e6 * (time.perf_counter() - start) / n_steps
 
 
+OPTIONS = dict(
+    episodes_per_update=8,
+    normalize_advantages=True,
+    discount_weighting=False,
+    entropy_coef=0.01,
+    normalize_observations=True,
+)
+
+
+def per_step(learner, n_episodes: int, **kwargs) -> float:
+    """Microseconds per environment step of one run on CartPole-v1 (after a short warm-up)."""
+    env = gym.make("CartPole-v1")
+    learner(env, n_episodes=8, rng=1, progress=False, **kwargs)
+    res = learner(env, n_episodes=n_episodes, rng=0, progress=False, **kwargs)
+    return 1e6 * res.wall_time / int(res.lengths.sum())
+
+
+def options_cost(n_episodes: int) -> None:
+    print("== the options' cost per step on CartPole-v1 (on / off)")
+    rf = dict(step_size=2.0**-7, baseline_step_size=2.0**-6, gamma=0.99)
+    off = per_step(reinforce, n_episodes, **rf)
+    on = per_step(reinforce, n_episodes, **rf, **OPTIONS, optimizer=Adam(0.02))
+    print(f"reinforce: off {off:.1f} us/step, on {on:.1f} us/step; ratio on / off: {on / off:.2f}")
+    ac = dict(step_size=2.0**-7, value_step_size=2.0**-6, gamma=0.99)
+    off = per_step(actor_critic, n_episodes, **ac)
+    on = per_step(actor_critic, n_episodes, **ac, **OPTIONS, optimizer=Adam(0.02), lam=0.95)
+    print(
+        f"actor_critic: off (online, one-step) {off:.1f} us/step, on (batch, lambda) {on:.1f} "
+        "us/step; "
+        f"ratio on / off: {on / off:.2f}"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--loop-seeds", type=int, default=3, help="seeds of the looped CartPole baseline")
+    parser.add_argument(
+        "--loop-seeds", type=int, default=3, help="seeds of the looped CartPole baseline"
+    )
     parser.add_argument("--skip-cartpole", action="store_true")
     args = parser.parse_args()
 
+    print(f"load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores")
     print("== tabular actor-critic on FrozenLake-v1 (generated maps, not slippery)")
     results = {}
     for size, episodes in [(8, 3000), (64, 300)]:
         us, steps, peak = per_step_actor_critic(frozen_lake(size), episodes)
         results[size] = us
-        print(f"{size}x{size} ({size * size} states): {us:7.1f} us/step over {steps} steps, "
-              f"peak memory {peak:.2f} MiB")
+        print(
+            f"{size}x{size} ({size * size} states): {us:7.1f} us/step over {steps} steps, "
+            f"peak memory {peak:.2f} MiB"
+        )
     print(f"ratio 64x64 / 8x8 per step: {results[64] / results[8]:.2f}")
 
     print("== Taxi-v4: package vs a plain numpy tabular loop")
@@ -117,33 +162,50 @@ def main() -> None:
     package, steps, _ = per_step_actor_critic(taxi, 300)
     plain, plain_steps = plain_actor_critic(taxi, 300, np.random.default_rng(0))
     alone = env_only(taxi, 20000, np.random.default_rng(0))
-    print(f"package {package:.1f} us/step ({steps} steps), plain loop {plain:.1f} us/step "
-          f"({plain_steps} steps), environment alone {alone:.1f} us/step")
+    print(
+        f"package {package:.1f} us/step ({steps} steps), plain loop {plain:.1f} us/step "
+        f"({plain_steps} steps), environment alone {alone:.1f} us/step"
+    )
     print(f"ratio package / plain: {package / plain:.2f}")
+
+    options_cost(200)
 
     if args.skip_cartpole:
         return
-    print("== CartPole-v1: REINFORCE with baseline, 10 seeds x 1000 episodes "
-          f"(load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores)")
+    try:
+        from softmax_pg.learners import reinforce_batched
+    except ImportError:
+        print(
+            "== CartPole-v1 batched: skipped (softmax_pg.learners.reinforce_batched not on this "
+            "branch)"
+        )
+        return
+    print(
+        "== CartPole-v1: REINFORCE with baseline, 10 seeds x 1000 episodes "
+        f"(load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores)"
+    )
     seeds = list(range(10))
     envs = gym.make_vec("CartPole-v1", num_envs=len(seeds), vectorization_mode="vector_entry_point")
     start = time.perf_counter()
-    batched = softmax_pg.reinforce_batched(envs, n_episodes=1000, rngs=seeds, **CARTPOLE)
+    batched = reinforce_batched(envs, n_episodes=1000, rngs=seeds, **CARTPOLE)
     t_batched = time.perf_counter() - start
     batched_steps = int(batched.lengths.sum())
     env = gym.make("CartPole-v1")
     start = time.perf_counter()
     loop_steps, equal = 0, True
     for i in seeds[: args.loop_seeds]:
-        single = softmax_pg.reinforce(env, n_episodes=1000, rng=i, **CARTPOLE)
+        single = reinforce(env, n_episodes=1000, rng=i, **CARTPOLE)
         loop_steps += int(single.lengths.sum())
         equal &= np.array_equal(single.returns, batched.returns[i])
         equal &= np.array_equal(single.policy.theta, batched.thetas[i])
     t_loop = (time.perf_counter() - start) * batched_steps / loop_steps
     last = batched.lengths[:, -100:].mean()  # the undiscounted return: one reward per step
-    print(f"batched: {t_batched:.1f} s for {batched_steps} steps (mean undiscounted return of the last 100 episodes "
-          f"{last:.1f}); looped over seeds (scaled from {args.loop_seeds}): {t_loop:.1f} s; "
-          f"batched runs equal the single runs: {bool(equal)}")
+    print(
+        f"batched: {t_batched:.1f} s for {batched_steps} steps (mean undiscounted return of the "
+        "last 100 episodes "
+        f"{last:.1f}); looped over seeds (scaled from {args.loop_seeds}): {t_loop:.1f} s; "
+        f"batched runs equal the single runs: {bool(equal)}"
+    )
     print(f"ratio looped / batched: {t_loop / t_batched:.2f}")
 
 
@@ -160,31 +222,54 @@ RECIPE_EPISODES_PER_UPDATE, RECIPE_ADAM_STEP = 20, 0.05
 def cartpole_recipe_and_torch(n_seeds: int = 10, n_episodes: int = 1000) -> None:
     """Print the recipe's line and the torch / package line (BENCH_TORCH_SEEDS: torch seeds run,
     default all; wall time scaled to all seeds, returns compared on the seeds run)."""
+    import torch_reinforce
     from softmax_pg.learners import Adam, evaluate_batched, reinforce_batched
 
-    import torch_reinforce
-
     seeds, e = list(range(n_seeds)), RECIPE_EPISODES_PER_UPDATE
-    envs = gym.make_vec("CartPole-v1", num_envs=n_seeds * e, vectorization_mode="vector_entry_point")
+    envs = gym.make_vec(
+        "CartPole-v1", num_envs=n_seeds * e, vectorization_mode="vector_entry_point"
+    )
     load = os.getloadavg()[0]
-    res = reinforce_batched(envs, rngs=seeds, n_episodes=n_episodes, optimizer=Adam(RECIPE_ADAM_STEP),
-                            episodes_per_update=e, normalize_advantages=True, discount_weighting=False,
-                            normalize_observations=True, progress=False)
-    evals = gym.make_vec("CartPole-v1", num_envs=n_seeds * 100, vectorization_mode="vector_entry_point")
+    res = reinforce_batched(
+        envs,
+        rngs=seeds,
+        n_episodes=n_episodes,
+        optimizer=Adam(RECIPE_ADAM_STEP),
+        episodes_per_update=e,
+        normalize_advantages=True,
+        discount_weighting=False,
+        normalize_observations=True,
+        progress=False,
+    )
+    evals = gym.make_vec(
+        "CartPole-v1", num_envs=n_seeds * 100, vectorization_mode="vector_entry_point"
+    )
     greedy = evaluate_batched(evals, res, rng=0).mean(axis=1)
     last = res.returns[:, -100:].mean(axis=1)
-    print(f"(load average {load:.2f}; per seed, greedy {np.round(greedy).astype(int).tolist()}, "
-          f"training, last 100 episodes {np.round(last).astype(int).tolist()})")
-    print(f"cartpole recipe: {int(np.sum(greedy >= 475))}/{n_seeds} seeds solved (greedy >= 475), "
-          f"{res.wall_time:.1f} s")
+    print(
+        f"(load average {load:.2f}; per seed, greedy {np.round(greedy).astype(int).tolist()}, "
+        f"training, last 100 episodes {np.round(last).astype(int).tolist()})"
+    )
+    print(
+        f"cartpole recipe: {int(np.sum(greedy >= 475))}/{n_seeds} seeds solved (greedy >= 475), "
+        f"{res.wall_time:.1f} s"
+    )
     k = int(os.environ.get("BENCH_TORCH_SEEDS", n_seeds))
     threads = torch_reinforce.match_numpy_threads()
-    returns, seconds = torch_reinforce.run_seeds(seeds[:k], n_episodes, episodes_per_update=e,
-                                                 lr=RECIPE_ADAM_STEP, normalize_observations=True)
+    returns, seconds = torch_reinforce.run_seeds(
+        seeds[:k],
+        n_episodes,
+        episodes_per_update=e,
+        lr=RECIPE_ADAM_STEP,
+        normalize_observations=True,
+    )
     ratio_return = returns[:, -100:].mean() / last[:k].mean()
     ratio_time = seconds * n_seeds / k / res.wall_time
     print(f"(torch on {threads} threads as numpy's BLAS, {k} seeds run, {seconds:.1f} s)")
-    print(f"torch reinforce / package, {n_seeds} seeds: return {ratio_return:.2f}, wall time {ratio_time:.1f}")
+    print(
+        f"torch reinforce / package, {n_seeds} seeds: return {ratio_return:.2f}, wall time "
+        f"{ratio_time:.1f}"
+    )
 
 
 if __name__ == "__main__":

@@ -28,7 +28,6 @@ import os
 import time
 
 import numpy as np
-
 from softmax_pg import score
 
 N_STATES, N_ACTIONS, N_FEATURES = 100_000, 10, 32
@@ -78,7 +77,9 @@ def torch_peers(features: np.ndarray, theta: np.ndarray, actions: np.ndarray, th
         return per_sample(th, phi, a)
 
     def closed_form():
-        g = torch.nn.functional.one_hot(a, phi.shape[1]).to(phi.dtype) - torch.softmax(phi @ th, dim=-1)
+        g = torch.nn.functional.one_hot(a, phi.shape[1]).to(phi.dtype) - torch.softmax(
+            phi @ th, dim=-1
+        )
         return (g.unsqueeze(1) @ phi).squeeze(1)
 
     # the same numbers as the package, before anything is timed
@@ -97,15 +98,19 @@ def main() -> None:
     theta = rng.normal(size=N_FEATURES)
     actions = rng.integers(0, N_ACTIONS, size=N_STATES)
     threads = numpy_threads()
-    print(f"load average (1, 5, 15 min): {' '.join(f'{x:.2f}' for x in os.getloadavg())} "
-          f"on {os.cpu_count()} cores")
+    print(
+        f"load average (1, 5, 15 min): {' '.join(f'{x:.2f}' for x in os.getloadavg())} "
+        f"on {os.cpu_count()} cores"
+    )
 
     reference = best_time(lambda: features @ theta, repeats)
     ours = best_time(lambda: score(theta, features, actions), repeats)
     print(f"batch: {N_STATES} states x {N_ACTIONS} actions x {N_FEATURES} features (float64)")
     print(f"reference (features @ theta): {reference * 1e3:8.2f} ms")
-    print(f"softmax_pg.score:             {ours * 1e3:8.2f} ms   "
-          f"({ours / reference:.2f} x features @ theta)")
+    print(
+        f"softmax_pg.score:             {ours * 1e3:8.2f} ms   "
+        f"({ours / reference:.2f} x features @ theta)"
+    )
     peers = torch_peers(features, theta, actions, threads)
     if peers is None:
         print(f"threads: numpy {threads} (threadpoolctl); torch not installed, its peers skipped")
@@ -113,12 +118,18 @@ def main() -> None:
         import torch
 
         autograd, closed_form = (best_time(fn, repeats) for fn in peers)
-        print(f"torch vmap(grad(log_prob)):   {autograd * 1e3:8.2f} ms   "
-              f"({autograd / reference:.2f} x features @ theta)")
-        print(f"torch closed form:            {closed_form * 1e3:8.2f} ms   "
-              f"({closed_form / reference:.2f} x features @ theta)")
-        print(f"threads: numpy {threads} (threadpoolctl), torch {torch.get_num_threads()} "
-              f"(torch {torch.__version__.split('+')[0]})")
+        print(
+            f"torch vmap(grad(log_prob)):   {autograd * 1e3:8.2f} ms   "
+            f"({autograd / reference:.2f} x features @ theta)"
+        )
+        print(
+            f"torch closed form:            {closed_form * 1e3:8.2f} ms   "
+            f"({closed_form / reference:.2f} x features @ theta)"
+        )
+        print(
+            f"threads: numpy {threads} (threadpoolctl), torch {torch.get_num_threads()} "
+            f"(torch {torch.__version__.split('+')[0]})"
+        )
         print(f"torch vmap(grad) / softmax_pg.score: {autograd / ours:.2f}")
         print(f"torch closed form / softmax_pg.score: {closed_form / ours:.2f}")
     print(f"ratio: {ours / reference:.2f}")

@@ -38,9 +38,7 @@ def greedy_path(env, policy, features, limit=20):
     s, _ = env.reset(seed=0)
     path = [s]
     for _ in range(limit):
-        s, _, terminated, _, _ = env.step(
-            int(policy.greedy(s))
-        )  # the policy takes states
+        s, _, terminated, _, _ = env.step(int(policy.greedy(s)))  # the policy takes states
         path.append(s)
         if terminated:
             break

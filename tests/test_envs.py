@@ -7,10 +7,16 @@ import warnings
 import gymnasium as gym
 import numpy as np
 import pytest
-from gymnasium.utils.env_checker import check_env
-
 import softmax_pg.envs  # noqa: F401  (registers the ids)
-from softmax_pg.envs import DEFAULT_MAP, GridWorld, ShortCorridor, corridor_features, corridor_theta, parse_map
+from gymnasium.utils.env_checker import check_env
+from softmax_pg.envs import (
+    DEFAULT_MAP,
+    GridWorld,
+    ShortCorridor,
+    corridor_features,
+    corridor_theta,
+    parse_map,
+)
 from softmax_pg.envs.corridor import GOAL, LEFT, NEXT_STATE, RIGHT
 
 CORRIDOR_ID = "softmax_pg/ShortCorridor-v0"
@@ -207,22 +213,25 @@ def test_grid_plots(tmp_path):
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
-
     from softmax_pg.plotting import plot_grid_policy, plot_grid_values
 
     env = GridWorld()
     probs = np.full((env.n_states, 4), 0.25)
     probs[0] = [1.0, 0.0, 0.0, 0.0]
     fig, ax = plt.subplots()
-    image = plot_grid_values(ax, np.arange(env.n_states, dtype=float), env.cells, env.shape, labels={0: "S"})
+    image = plot_grid_values(
+        ax, np.arange(env.n_states, dtype=float), env.cells, env.shape, labels={0: "S"}
+    )
     plot_grid_policy(ax, probs, env.cells, skip=env.terminal)
     assert image.get_array().mask.sum() == 3  # the three walls
     quiver = ax.collections[-1]
-    assert quiver.N == 4 * (env.n_states - 1)  # no arrows on the goal
+    assert 4 * (env.n_states - 1) == quiver.N  # no arrows on the goal
     # the up arrow of state 0 has length scale * 1 and points to row - 1
     np.testing.assert_allclose([quiver.U[0], quiver.V[0]], [0.0, -0.45])
     fig2, ax2 = plt.subplots()
-    plot_grid_values(ax2, np.zeros(env.n_states), env.cells, env.shape, mask=env.terminal, annotate=False)
+    plot_grid_values(
+        ax2, np.zeros(env.n_states), env.cells, env.shape, mask=env.terminal, annotate=False
+    )
     assert len(ax2.patches) == 1  # the goal, drawn light grey
     plt.close(fig2)
     with pytest.raises(ValueError, match="mask"):

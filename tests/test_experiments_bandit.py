@@ -8,7 +8,6 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
 from softmax_pg import score
 from softmax_pg.experiments.bandit import (
     BanditRuns,
@@ -109,8 +108,17 @@ def test_batched_runs_equal_the_plain_loop_exactly(kwargs):
     for run in range(n_runs):
         single = run_gradient_bandit_loop(run, n_runs, n_steps, rng=7, **kwargs)
         # Same draws, same arms, same rewards, same preferences: bit for bit.
-        for field in ["optimal", "rewards", "reference_rewards", "q_star", "score_optimal", "preferences"]:
-            np.testing.assert_array_equal(getattr(batched, field)[run], getattr(single, field)[0], err_msg=field)
+        for field in [
+            "optimal",
+            "rewards",
+            "reference_rewards",
+            "q_star",
+            "score_optimal",
+            "preferences",
+        ]:
+            np.testing.assert_array_equal(
+                getattr(batched, field)[run], getattr(single, field)[0], err_msg=field
+            )
 
 
 def test_one_run_is_the_natural_loop():
@@ -249,7 +257,9 @@ def figure_2_5():
         (alpha, baseline): run_gradient_bandit(
             2000, 1000, step_size=alpha, baseline=baseline, testbed_mean=4.0, rng=seed
         )
-        for seed, (alpha, baseline) in enumerate([(0.1, True), (0.4, True), (0.1, False), (0.4, False)])
+        for seed, (alpha, baseline) in enumerate(
+            [(0.1, True), (0.4, True), (0.1, False), (0.4, False)]
+        )
     }
 
 
@@ -286,7 +296,13 @@ def test_baseline_keeps_the_mean_update_and_cuts_its_variance(figure_2_5):
 def test_other_baseline_convention_barely_changes_the_curves(figure_2_5):
     ours = figure_2_5[(0.1, True)].percent_optimal()
     other = run_gradient_bandit(
-        2000, 1000, step_size=0.1, baseline=True, testbed_mean=4.0, include_current_reward=True, rng=0
+        2000,
+        1000,
+        step_size=0.1,
+        baseline=True,
+        testbed_mean=4.0,
+        include_current_reward=True,
+        rng=0,
     ).percent_optimal()
     # Including R_t in the average multiplies the step by (t - 1)/t: a little slower
     # early, the same later. Blocks of 50 steps: within 3 points early (steps 1-500),
@@ -303,7 +319,9 @@ def test_other_convention_is_a_shrunk_step():
     ours = GradientBanditAgent(2, 0.5)
     other = GradientBanditAgent(2, 0.5, include_current_reward=True)
     for t, r in enumerate(rewards, start=1):
-        assert other.reference_reward(r) == pytest.approx(r - (t - 1) / t * (r - ours.reference_reward(r)))
+        assert other.reference_reward(r) == pytest.approx(
+            r - (t - 1) / t * (r - ours.reference_reward(r))
+        )
         ours.update(0, r)
         other.update(0, r)
 

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-
 from softmax_pg.experiments.continuous import run_gaussian_bandit
 
 
 def test_same_seed_same_runs_bit_for_bit():
     a = run_gaussian_bandit(n_runs=5, n_steps=50, step_size_log_std=0.002, rng=3)
-    b = run_gaussian_bandit(n_runs=5, n_steps=50, step_size_log_std=0.002, rng=np.random.default_rng(3))
+    b = run_gaussian_bandit(
+        n_runs=5, n_steps=50, step_size_log_std=0.002, rng=np.random.default_rng(3)
+    )
     np.testing.assert_array_equal(a.rewards, b.rewards)
     np.testing.assert_array_equal(a.means, b.means)
     assert a.rewards.shape == a.stds.shape == (5, 50)

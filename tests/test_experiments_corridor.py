@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-
 from softmax_pg import action_probs, score
+from softmax_pg.envs import ShortCorridor, corridor_features, corridor_theta
+from softmax_pg.envs.corridor import GOAL, NEXT_STATE
 from softmax_pg.experiments.corridor import (
     CorridorRuns,
     run_generators,
@@ -14,8 +15,6 @@ from softmax_pg.experiments.corridor import (
     short_corridor_state_values,
     short_corridor_value,
 )
-from softmax_pg.envs import ShortCorridor, corridor_features, corridor_theta
-from softmax_pg.envs.corridor import GOAL, NEXT_STATE
 from softmax_pg.experiments.corridor_runs import _Policy
 
 P_STAR = 2.0 - np.sqrt(2.0)
@@ -44,7 +43,9 @@ def test_optimum():
     assert v_star == pytest.approx(V_STAR) and v_star == pytest.approx(-11.657, abs=1e-3)
     assert short_corridor_value(p_star) == pytest.approx(v_star)
     h = 1e-5  # the derivative vanishes there, and every other p is worse
-    assert (short_corridor_value(p_star + h) - short_corridor_value(p_star - h)) / (2 * h) == pytest.approx(0.0, abs=1e-6)
+    assert (short_corridor_value(p_star + h) - short_corridor_value(p_star - h)) / (
+        2 * h
+    ) == pytest.approx(0.0, abs=1e-6)
     grid = np.linspace(0.01, 0.99, 981)
     assert np.all(short_corridor_value(grid) <= v_star + 1e-12)
 
@@ -97,7 +98,7 @@ def test_probs_and_update_equal_the_package_functions():
     phi = corridor_features()[0]
     policy = _Policy()
     probs = policy.probs(theta)
-    coef_l, coef_r = np.arange(5.0), -np.arange(5.0) ** 2
+    coef_l, coef_r = np.arange(5.0), -(np.arange(5.0) ** 2)
     alpha = np.full(5, 0.1)
     new = policy.ascend(theta, alpha, probs, coef_l, coef_r)
     for r in range(5):
@@ -128,24 +129,45 @@ def single_runs(step_size, n_runs, n_episodes, seed, **kwargs):
 def test_batched_equals_single_runs(baseline, max_steps):
     alphas, n_runs, n_episodes = [2**-8, 2**-11], 3, 40
     batched = short_corridor_runs(
-        alphas, n_runs=n_runs, n_episodes=n_episodes, seed=7, baseline_step_size=baseline, max_steps=max_steps, chunk=4
+        alphas,
+        n_runs=n_runs,
+        n_episodes=n_episodes,
+        seed=7,
+        baseline_step_size=baseline,
+        max_steps=max_steps,
+        chunk=4,
     )
-    extra = {} if baseline is None else dict(baseline_step_size=baseline, value_features=np.ones((4, 1)))
+    extra = (
+        {}
+        if baseline is None
+        else dict(baseline_step_size=baseline, value_features=np.ones((4, 1)))
+    )
     for i, alpha in enumerate(alphas):
-        for r, single in enumerate(single_runs(alpha, n_runs, n_episodes, 7, max_steps=max_steps, **extra)):
+        for r, single in enumerate(
+            single_runs(alpha, n_runs, n_episodes, 7, max_steps=max_steps, **extra)
+        ):
             # the same draws give the same actions, so the same returns, exactly
             np.testing.assert_array_equal(batched.returns[i, r], single.returns)
             # the updates are summed in another order (per action, not per step): equal
             # to the rounding of a sum of a few hundred terms
-            np.testing.assert_allclose(batched.theta[i, r], single.policy.theta, rtol=1e-10, atol=1e-10)
+            np.testing.assert_allclose(
+                batched.theta[i, r], single.policy.theta, rtol=1e-10, atol=1e-10
+            )
             if baseline is not None:
-                np.testing.assert_allclose(batched.value_weights[i, r], single.value_weights[0], rtol=1e-10)
+                np.testing.assert_allclose(
+                    batched.value_weights[i, r], single.value_weights[0], rtol=1e-10
+                )
     if max_steps == 9:
         assert batched.returns.min() == -9.0  # some episodes were cut off
 
 
 def test_batched_does_not_depend_on_chunk():
-    runs = [short_corridor_runs(2**-9, n_runs=4, n_episodes=30, seed=3, baseline_step_size=2**-6, chunk=c) for c in (3, 7, 11)]
+    runs = [
+        short_corridor_runs(
+            2**-9, n_runs=4, n_episodes=30, seed=3, baseline_step_size=2**-6, chunk=c
+        )
+        for c in (3, 7, 11)
+    ]
     for other in runs[1:]:
         np.testing.assert_array_equal(other.returns, runs[0].returns)
         np.testing.assert_allclose(other.theta, runs[0].theta, rtol=1e-10)

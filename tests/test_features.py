@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-
 from softmax_pg import action_probs, one_hot, state_action_features, tabular_features
 
 
@@ -44,7 +43,11 @@ def test_state_action_features_give_matrix_preferences():
         (lambda: one_hot(3, 3), ValueError, r"actions must lie in \[0, 3\)"),
         (lambda: one_hot(1, 0), ValueError, "n_actions must be an integer >= 1; got 0"),
         (lambda: state_action_features(3.0, 2), ValueError, "state must have at least 1 dimension"),
-        (lambda: state_action_features([np.nan], 2), ValueError, "state must contain only finite values"),
+        (
+            lambda: state_action_features([np.nan], 2),
+            ValueError,
+            "state must contain only finite values",
+        ),
         (lambda: state_action_features([1.0], True), TypeError, "n_actions must be an integer"),
     ],
 )

@@ -6,14 +6,12 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
 from softmax_pg import numerical_gradient
 from softmax_pg.gaussian import (
     gaussian_log_prob,
     gaussian_sample,
     gaussian_score,
     gaussian_score_log_std,
-    gaussian_std,
 )
 
 
@@ -21,7 +19,9 @@ def test_by_hand():
     # phi = [1, 2], theta = [0.5, 0.25] -> mu = 1; sigma = e^0 = 1; a = 3 -> z = 2
     theta, phi = np.array([0.5, 0.25]), np.array([1.0, 2.0])
     assert gaussian_log_prob(theta, phi, 3.0) == pytest.approx(-2.0 - 0.5 * np.log(2 * np.pi))
-    np.testing.assert_allclose(gaussian_score(theta, phi, 3.0), [2.0, 4.0])  # (a - mu) phi / sigma^2
+    np.testing.assert_allclose(
+        gaussian_score(theta, phi, 3.0), [2.0, 4.0]
+    )  # (a - mu) phi / sigma^2
     assert gaussian_score_log_std(theta, phi, 3.0) == pytest.approx(3.0)  # z^2 - 1
     # sigma = 2: z = 1, score = (a - mu)/4 phi
     lam = np.log(2.0)
@@ -38,7 +38,9 @@ def test_scores_equal_central_differences(seed):
     numeric = numerical_gradient(lambda t: gaussian_log_prob(t, phi, a, lam), theta)
     np.testing.assert_allclose(gaussian_score(theta, phi, a, lam), numeric, rtol=1e-7, atol=1e-8)
     numeric_lam = numerical_gradient(lambda v: gaussian_log_prob(theta, phi, a, v[0]), [lam])[0]
-    assert gaussian_score_log_std(theta, phi, a, lam) == pytest.approx(numeric_lam, rel=1e-7, abs=1e-8)
+    assert gaussian_score_log_std(theta, phi, a, lam) == pytest.approx(
+        numeric_lam, rel=1e-7, abs=1e-8
+    )
 
 
 def test_batched_matches_single_states():
@@ -48,7 +50,9 @@ def test_batched_matches_single_states():
     batch = gaussian_score(theta, phi, actions, 0.3)
     assert batch.shape == (4, 5, 3)
     for i, j in np.ndindex(4, 5):
-        np.testing.assert_allclose(batch[i, j], gaussian_score(theta, phi[i, j], actions[i, j], 0.3))
+        np.testing.assert_allclose(
+            batch[i, j], gaussian_score(theta, phi[i, j], actions[i, j], 0.3)
+        )
 
 
 @settings(max_examples=30, deadline=None)
@@ -80,20 +84,55 @@ def test_one_parameter_vector_per_run():
 
 def test_same_seed_same_samples():
     theta, phi = np.array([1.0]), np.ones((10, 1))
-    np.testing.assert_array_equal(gaussian_sample(theta, phi, 3), gaussian_sample(theta, phi, np.random.default_rng(3)))
+    np.testing.assert_array_equal(
+        gaussian_sample(theta, phi, 3), gaussian_sample(theta, phi, np.random.default_rng(3))
+    )
 
 
 @pytest.mark.parametrize(
     "call, error, match",
     [
-        (lambda: gaussian_score(np.zeros(2), np.zeros(3), 0.0), ValueError, r"n_features = theta.shape\[-1\] = 2; got shape \(3,\)"),
-        (lambda: gaussian_score(np.zeros((2, 2)), np.zeros((3, 2)), 0.0), ValueError, r"theta.shape\[:-1\] must have a shape that broadcasts against features' batch shape \(3,\); got shape \(2,\)"),
-        (lambda: gaussian_score(np.zeros(2), np.zeros(2), np.nan), ValueError, "actions must contain only finite values"),
-        (lambda: gaussian_score(np.zeros(2), np.zeros((3, 2)), [0.0, 1.0]), ValueError, r"broadcasts against the batch shape \(3,\) of theta and features"),
-        (lambda: gaussian_log_prob(np.zeros(2), np.zeros(2), 0.0, log_std=np.inf), ValueError, "log_std must contain only finite values"),
-        (lambda: gaussian_log_prob(np.zeros(2), np.zeros(2), 0.0, log_std=1000.0), ValueError, r"log_std must lie in \[-300, 300\]"),
-        (lambda: gaussian_score_log_std(["a"], np.zeros(1), 0.0), TypeError, "theta must be an array of real numbers"),
-        (lambda: gaussian_sample(np.zeros(2), np.zeros(2), None), TypeError, "rng must be a numpy.random.Generator"),
+        (
+            lambda: gaussian_score(np.zeros(2), np.zeros(3), 0.0),
+            ValueError,
+            r"n_features = theta.shape\[-1\] = 2; got shape \(3,\)",
+        ),
+        (
+            lambda: gaussian_score(np.zeros((2, 2)), np.zeros((3, 2)), 0.0),
+            ValueError,
+            r"theta.shape\[:-1\] must have a shape that broadcasts against "
+            r"features' batch shape \(3,\); got shape \(2,\)",
+        ),
+        (
+            lambda: gaussian_score(np.zeros(2), np.zeros(2), np.nan),
+            ValueError,
+            "actions must contain only finite values",
+        ),
+        (
+            lambda: gaussian_score(np.zeros(2), np.zeros((3, 2)), [0.0, 1.0]),
+            ValueError,
+            r"broadcasts against the batch shape \(3,\) of theta and features",
+        ),
+        (
+            lambda: gaussian_log_prob(np.zeros(2), np.zeros(2), 0.0, log_std=np.inf),
+            ValueError,
+            "log_std must contain only finite values",
+        ),
+        (
+            lambda: gaussian_log_prob(np.zeros(2), np.zeros(2), 0.0, log_std=1000.0),
+            ValueError,
+            r"log_std must lie in \[-300, 300\]",
+        ),
+        (
+            lambda: gaussian_score_log_std(["a"], np.zeros(1), 0.0),
+            TypeError,
+            "theta must be an array of real numbers",
+        ),
+        (
+            lambda: gaussian_sample(np.zeros(2), np.zeros(2), None),
+            TypeError,
+            "rng must be a numpy.random.Generator",
+        ),
     ],
 )
 def test_bad_input(call, error, match):

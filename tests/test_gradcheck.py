@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-
 from softmax_pg import numerical_gradient
 
 
 def test_quadratic_and_matrix_argument():
     a = np.array([[2.0, 1.0], [1.0, 3.0]])
     x = np.array([0.5, -1.0])
-    np.testing.assert_allclose(numerical_gradient(lambda v: 0.5 * v @ a @ v, x), a @ x, rtol=1e-8, atol=1e-8)
+    np.testing.assert_allclose(
+        numerical_gradient(lambda v: 0.5 * v @ a @ v, x), a @ x, rtol=1e-8, atol=1e-8
+    )
     w = np.arange(6.0).reshape(2, 3)
-    np.testing.assert_allclose(numerical_gradient(lambda m: np.sum(np.sin(m)), w), np.cos(w), atol=1e-9)
+    np.testing.assert_allclose(
+        numerical_gradient(lambda m: np.sum(np.sin(m)), w), np.cos(w), atol=1e-9
+    )
 
 
 def test_is_not_the_identity():

@@ -7,8 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
-
-from softmax_pg import log_softmax, softmax
+from softmax_pg import _kernel, kernel, log_softmax, numerical_gradient, softmax
 
 FINITE_HUGE = st.floats(min_value=-1e300, max_value=1e300, allow_nan=False, allow_infinity=False)
 TEMPERATURES = st.floats(min_value=1e-2, max_value=1e2)
@@ -63,7 +62,9 @@ def test_log_softmax_is_not_log_of_softmax():
 
 @settings(max_examples=200, deadline=None)
 @given(
-    h=hnp.arrays(np.float64, hnp.array_shapes(min_dims=1, max_dims=3, max_side=6), elements=FINITE_HUGE),
+    h=hnp.arrays(
+        np.float64, hnp.array_shapes(min_dims=1, max_dims=3, max_side=6), elements=FINITE_HUGE
+    ),
     tau=TEMPERATURES,
 )
 def test_probabilities_finite_and_normalised(h, tau):
@@ -89,18 +90,53 @@ def test_shift_invariance(h, shift):
 @pytest.mark.parametrize(
     "preferences, kwargs, error, match",
     [
-        ([np.nan, 1.0], {}, ValueError, r"preferences must contain only finite values; got nan at index \(0,\)"),
+        (
+            [np.nan, 1.0],
+            {},
+            ValueError,
+            r"preferences must contain only finite values; got nan at index \(0,\)",
+        ),
         ([np.inf, 1.0], {}, ValueError, "preferences must contain only finite values"),
         (3.0, {}, ValueError, r"preferences must have at least 1 dimension\(s\); got shape \(\)"),
-        (np.zeros((2, 0)), {}, ValueError, "at least one action along axis -1; got shape \\(2, 0\\)"),
+        (
+            np.zeros((2, 0)),
+            {},
+            ValueError,
+            "at least one action along axis -1; got shape \\(2, 0\\)",
+        ),
         (["a", "b"], {}, TypeError, "preferences must be an array of real numbers"),
         ([1 + 2j], {}, TypeError, "preferences must be an array of real numbers"),
-        ([1.0, 2.0], {"temperature": 0.0}, ValueError, "temperature must be a finite number > 0; got 0.0"),
-        ([1.0, 2.0], {"temperature": -1}, ValueError, "temperature must be a finite number > 0; got -1.0"),
-        ([1.0, 2.0], {"temperature": np.nan}, ValueError, "temperature must be a finite number > 0; got nan"),
-        ([1.0, 2.0], {"temperature": "1"}, TypeError, "temperature must be a real number > 0; got '1'"),
+        (
+            [1.0, 2.0],
+            {"temperature": 0.0},
+            ValueError,
+            "temperature must be a finite number > 0; got 0.0",
+        ),
+        (
+            [1.0, 2.0],
+            {"temperature": -1},
+            ValueError,
+            "temperature must be a finite number > 0; got -1.0",
+        ),
+        (
+            [1.0, 2.0],
+            {"temperature": np.nan},
+            ValueError,
+            "temperature must be a finite number > 0; got nan",
+        ),
+        (
+            [1.0, 2.0],
+            {"temperature": "1"},
+            TypeError,
+            "temperature must be a real number > 0; got '1'",
+        ),
         ([1.0, 2.0], {"temperature": True}, TypeError, "temperature must be a real number"),
-        ([1.0, 2.0], {"axis": 1}, ValueError, r"axis must be in \[-1, 1\) for preferences of shape \(2,\); got 1"),
+        (
+            [1.0, 2.0],
+            {"axis": 1},
+            ValueError,
+            r"axis must be in \[-1, 1\) for preferences of shape \(2,\); got 1",
+        ),
         ([1.0, 2.0], {"axis": 0.5}, TypeError, "axis must be an integer"),
     ],
 )
@@ -118,3 +154,105 @@ def test_matches_textbook_formula_for_every_width(n_actions):
     np.testing.assert_allclose(softmax(h), expected, rtol=1e-13)
     np.testing.assert_allclose(softmax(h.T, axis=0), expected.T, rtol=1e-13)
     np.testing.assert_allclose(log_softmax(h), np.log(expected), rtol=1e-12, atol=1e-13)
+
+
+# --------------------------------------------- the rest of the kernel, checked and trusted
+
+
+def test_preference_score_entropy_and_gradient_by_hand():
+    h = np.array([0.0, np.log(3.0)])  # pi = [1/4, 3/4]
+    np.testing.assert_allclose(kernel.preference_score(h, 0), [0.75, -0.75])
+    # at tau = 1/2, pi = softmax(2 h) = [1/10, 9/10]
+    np.testing.assert_allclose(kernel.preference_score(h, 1, temperature=0.5), [-0.2, 0.2])
+    p = np.array([0.25, 0.75])
+    np.testing.assert_allclose(kernel.entropy(h), -(p * np.log(p)).sum())
+    lp = np.log(p)
+    np.testing.assert_allclose(kernel.entropy_gradient(h), -p * (lp - p @ lp))
+
+
+@pytest.mark.parametrize("big", [1e3, 1e300, -1e300])
+def test_huge_preferences_give_finite_scores_and_entropy(big):
+    h = np.array([big, 0.0, -big])
+    for out in (kernel.preference_score(h, 2), kernel.entropy(h), kernel.entropy_gradient(h)):
+        assert np.all(np.isfinite(out))
+    assert kernel.entropy(h) == 0.0  # one action has all the probability
+    top = int(np.argmax(h))
+    np.testing.assert_array_equal(kernel.preference_score(h, top), [0.0, 0.0, 0.0])
+
+
+def test_one_action_and_ties():
+    np.testing.assert_array_equal(kernel.preference_score([[5.0]], [0]), [[0.0]])
+    assert kernel.entropy([[5.0]])[0] == 0.0
+    np.testing.assert_allclose(kernel.entropy([2.0, 2.0, 2.0, 2.0]), np.log(4.0))
+    np.testing.assert_allclose(kernel.entropy_gradient([1.0, 1.0, 1.0]), 0.0, atol=1e-16)
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    h=st.lists(st.floats(-50, 50), min_size=1, max_size=12),
+    tau=st.floats(0.1, 10.0),
+    seed=st.integers(0, 2**32 - 1),
+)
+def test_kernel_properties(h, tau, seed):
+    h = np.asarray(h)
+    n = h.size
+    p = softmax(h, tau)
+    every = kernel.preference_score(np.broadcast_to(h, (n, n)), np.arange(n), tau)
+    np.testing.assert_allclose(every.sum(axis=1), 0.0, atol=1e-12 / tau)  # rows sum to zero
+    np.testing.assert_allclose(p @ every, 0.0, atol=1e-12 / tau)  # expected score zero
+    for a in range(n):  # the score is the gradient of log-softmax: a central difference
+        numeric = numerical_gradient(lambda x: log_softmax(x, tau)[a], h)  # noqa: B023
+        np.testing.assert_allclose(every[a], numeric, atol=1e-6 * max(1.0, 1.0 / tau))
+    grad = kernel.entropy_gradient(h, tau)
+    np.testing.assert_allclose(grad.sum(), 0.0, atol=1e-12 / tau)
+    np.testing.assert_allclose(
+        grad, numerical_gradient(lambda x: kernel.entropy(x, tau), h), atol=1e-6 * max(1.0, 1 / tau)
+    )
+    u = np.random.default_rng(seed).random(50)
+    a = _kernel.inverse_cdf(np.broadcast_to(p, (50, n)), u)
+    cdf = np.cumsum(p)
+    assert np.all((a == n - 1) | (u < cdf[a])) and np.all((a == 0) | (u >= cdf[a - 1] - 1e-12))
+
+
+def test_sample_draws_one_uniform_per_row():
+    h = np.random.default_rng(1).normal(size=(30, 4))
+    u = np.random.default_rng(7).random(30)
+    np.testing.assert_array_equal(kernel.sample(h, 7), _kernel.inverse_cdf(softmax(h), u))
+    draws = kernel.sample(np.zeros((20000, 3)), 0)
+    np.testing.assert_allclose(np.bincount(draws) / 20000, 1 / 3, atol=0.02)
+
+
+@pytest.mark.parametrize(
+    "call, error, match",
+    [
+        (
+            lambda: kernel.preference_score([0.0, 1.0], 2),
+            ValueError,
+            r"actions must lie in \[0, 2\)",
+        ),
+        (
+            lambda: kernel.preference_score(np.zeros((2, 2)), [0, 1, 0]),
+            ValueError,
+            "actions must have",
+        ),
+        (lambda: kernel.entropy([np.nan, 0.0]), ValueError, "preferences must contain only finite"),
+        (lambda: kernel.entropy_gradient([0.0], temperature=0), ValueError, "temperature"),
+        (lambda: kernel.sample([0.0, 1.0], None), TypeError, "rng must be"),
+        (lambda: kernel.sample(np.zeros((2, 0)), 0), ValueError, "at least one action"),
+    ],
+)
+def test_kernel_bad_input(call, error, match):
+    with pytest.raises(error, match=match):
+        call()
+
+
+def test_trusted_score_in_place_and_broadcast():
+    p = softmax(np.random.default_rng(2).normal(size=(5, 3)))
+    keep = p.copy()
+    fresh = _kernel.score_from_probs(p, np.array([0, 1, 2, 0, 1]), 0.5)
+    np.testing.assert_array_equal(p, keep)  # not overwritten by default
+    inplace = _kernel.score_from_probs(p, np.array([0, 1, 2, 0, 1]), 0.5, overwrite=True)
+    assert inplace is p
+    np.testing.assert_array_equal(inplace, fresh)
+    every = _kernel.score_from_probs(keep[:, None, :], np.arange(3), 1.0)  # (5, 3, 3)
+    np.testing.assert_allclose(every, np.eye(3) - keep[:, None, :])

@@ -11,7 +11,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 import softmax_pg
 
 PKG = Path(softmax_pg.__file__).resolve().parent
@@ -26,7 +25,9 @@ def module_name(path: Path) -> str:
 
 
 def run(code: str) -> str:
-    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    return subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
 
 
 def test_importing_the_package_loads_numpy_and_nothing_heavier():
@@ -92,7 +93,9 @@ def imports(path: Path) -> list[tuple[str, list[str]]]:
 def test_no_module_imports_another_modules_private_names(path):
     for target, names in imports(path):
         private = [n for n in names if n.startswith("_")]
-        assert not private, f"{path.name} imports {private} from {target}; make them public or a private module"
+        assert not private, (
+            f"{path.name} imports {private} from {target}; make them public or a private module"
+        )
 
 
 def test_no_import_circle():

@@ -20,9 +20,7 @@ SEED_RLR = 1  # with theta = 0 (p = 1/2) this seed's first episode is right, lef
 @pytest.mark.parametrize("seed", [4, 5])
 def test_actor_critic_one_step_by_hand(seed):
     alpha, alpha_w = 0.5, 0.25
-    res = actor_critic(
-        OneStep(), step_size=alpha, value_step_size=alpha_w, n_episodes=1, rng=seed
-    )
+    res = actor_critic(OneStep(), step_size=alpha, value_step_size=alpha_w, n_episodes=1, rng=seed)
     a = int(first_uniform(seed) >= 0.5)
     delta = (1.0 if a == 0 else 0.0) + 0.0 - 0.0  # R + v(terminal) - v(start), w = 0
     expected = np.zeros(4)
@@ -61,9 +59,7 @@ def test_actor_critic_corridor_episode_by_hand():
 
 def test_actor_critic_finds_the_goal():
     env = GridWorld(SMALL)
-    res = actor_critic(
-        env, step_size=0.2, value_step_size=0.2, n_episodes=60, rng=0, max_steps=100
-    )
+    res = actor_critic(env, step_size=0.2, value_step_size=0.2, n_episodes=60, rng=0, max_steps=100)
     path = greedy_path(env, res.policy, tabular_features(env.n_states, 4))
     assert path[-1] == env.state(2, 2) and len(path) == 5
 
@@ -80,3 +76,90 @@ def test_actor_critic_bad_input(kwargs, error, match):
     args = dict(step_size=0.1, value_step_size=0.1, n_episodes=1, rng=0) | kwargs
     with pytest.raises(error, match=match):
         actor_critic(OneStep(), **args)
+
+
+# ------------------------------------------------------- the batch form: n-step, lambda
+
+
+def _setup_and_episode(gamma, terminated):
+    from softmax_pg.learners._run import Setup
+    from softmax_pg.learners.rollout import Episode
+
+    setup = Setup(
+        GridWorld(("S..", "..G")),
+        step_size=0.1,
+        n_episodes=1,
+        rng=0,
+        param=None,
+        features=None,
+        gamma=gamma,
+        theta0=None,
+        temperature=1.0,
+        max_steps=10,
+        episodes_per_update=1,
+        normalize_advantages=False,
+        discount_weighting=True,
+        optimizer=None,
+        entropy_coef=0.0,
+        normalize_observations=False,
+        callback=None,
+        progress=False,
+        value_step_size=0.1,
+        value_name="value_step_size",
+    )
+    ep = Episode(
+        np.array([0, 1, 2]),
+        np.array([1, 1, 2]),
+        np.array([1.0, 2.0, 4.0]),
+        terminated,
+        None if terminated else 5,
+    )
+    return setup, ep
+
+
+def test_n_step_and_lambda_advantages_by_hand():
+    from softmax_pg.learners.advantage import advantages
+
+    gamma = 0.5
+    setup, ep = _setup_and_episode(gamma, terminated=False)
+    w = np.arange(6.0)  # v(s) = s; the episode is cut off in state 5
+    v = np.array([0.0, 1.0, 2.0])
+    # n = 2: G_t = r_t + g r_t+1 + g^2 v(S_t+2), with v(S_3) = 5 where the episode stops
+    g2 = [1 + 0.5 * 2 + 0.25 * 2, 2 + 0.5 * 4 + 0.25 * 5, 4 + 0.5 * 5]
+    np.testing.assert_allclose(advantages(setup, w, ep, 2, None)[0], np.array(g2) - v)
+    # lambda = 1: the Monte Carlo return bootstrapped at the cut, minus v
+    mc = [1 + 0.5 * 2 + 0.25 * 4 + 0.125 * 5, 2 + 0.5 * 4 + 0.25 * 5, 4 + 0.5 * 5]
+    np.testing.assert_allclose(advantages(setup, w, ep, 1, 1.0)[0], np.array(mc) - v)
+    # lambda = 0: the one-step TD errors
+    td = np.array([1 + 0.5 * 1, 2 + 0.5 * 2, 4 + 0.5 * 5]) - v
+    np.testing.assert_allclose(advantages(setup, w, ep, 1, 0.0)[0], td)
+    setup, ep = _setup_and_episode(gamma, terminated=True)  # terminal: v = 0 after the end
+    np.testing.assert_allclose(advantages(setup, w, ep, 1, 0.0)[0], td - [0, 0, 2.5])
+
+
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        ({"lam": 1.5}, r"lam must be a number in \[0, 1\]"),
+        ({"lam": 0.9, "n_step": 3}, "not both"),
+        ({"n_step": 0}, "n_step"),
+    ],
+)
+def test_n_step_and_lambda_bad_input(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        actor_critic(OneStep(), step_size=0.1, value_step_size=0.1, n_episodes=1, rng=0, **kwargs)
+
+
+def test_batch_form_learns_the_small_grid():
+    env = GridWorld(SMALL)
+    res = actor_critic(
+        env,
+        step_size=0.02,
+        value_step_size=0.02,
+        n_episodes=200,
+        rng=0,
+        max_steps=100,
+        lam=0.9,
+        episodes_per_update=2,
+    )
+    assert res.returns[-20:].mean() > -8.0  # the best return is -4; random walks take far longer

@@ -5,7 +5,6 @@ from __future__ import annotations
 import gymnasium as gym
 import numpy as np
 import pytest
-
 from softmax_pg import MatrixPreferences, SoftmaxPolicy
 from softmax_pg.learners import evaluate, reinforce
 

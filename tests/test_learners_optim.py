@@ -24,9 +24,7 @@ def test_adam_matches_torch_on_the_same_gradients():
         reference.zero_grad()
         param.grad = torch.tensor(-g)  # torch minimises -J: ascent on J
         reference.step()
-        np.testing.assert_allclose(
-            theta, param.detach().numpy(), rtol=1e-12, atol=1e-14
-        )
+        np.testing.assert_allclose(theta, param.detach().numpy(), rtol=1e-12, atol=1e-14)
 
 
 def test_adam_reset_forgets_the_moments():
@@ -37,9 +35,7 @@ def test_adam_reset_forgets_the_moments():
     np.testing.assert_array_equal(opt.step(np.zeros(2), np.ones(2)), first)
 
 
-@pytest.mark.parametrize(
-    "n_steps", [3, 40]
-)  # fewer steps than parameters (Woodbury) and more
+@pytest.mark.parametrize("n_steps", [3, 40])  # fewer steps than parameters (Woodbury) and more
 def test_natural_gradient_against_a_direct_solve(n_steps):
     rng = np.random.default_rng(1)
     d = 8
@@ -58,9 +54,7 @@ def test_natural_gradient_against_a_direct_solve(n_steps):
 def test_natural_gradient_needs_scores():
     with pytest.raises(TypeError, match="per-step scores"):
         NaturalGradient(0.1).step(np.zeros(2), np.ones(2))
-    with pytest.raises(
-        ValueError, match=r"scores must have shape \(n_steps, n_params\)"
-    ):
+    with pytest.raises(ValueError, match=r"scores must have shape \(n_steps, n_params\)"):
         NaturalGradient(0.1).step(np.zeros(2), np.ones(2), np.ones((3, 5)))
 
 
@@ -81,7 +75,5 @@ def test_bad_arguments_are_named(make, match):
 
 
 def test_gradient_of_the_wrong_shape_is_named():
-    with pytest.raises(
-        ValueError, match=r"gradient must have shape \(n_params,\) = \(3,\)"
-    ):
+    with pytest.raises(ValueError, match=r"gradient must have shape \(n_params,\) = \(3,\)"):
         SGD(0.1).step(np.zeros(3), np.zeros(2))

@@ -25,12 +25,8 @@ SEED_RLR = 1  # with theta = 0 (p = 1/2) this seed's first episode is right, lef
 
 def test_discounted_returns_by_hand():
     # G_2 = 3, G_1 = 2 + 0.5 * 3, G_0 = 1 + 0.5 * 3.5
-    np.testing.assert_allclose(
-        discounted_returns([1.0, 2.0, 3.0], 0.5), [2.75, 3.5, 3.0]
-    )
-    np.testing.assert_allclose(
-        discounted_returns([-1.0, -1.0, -1.0]), [-3.0, -2.0, -1.0]
-    )
+    np.testing.assert_allclose(discounted_returns([1.0, 2.0, 3.0], 0.5), [2.75, 3.5, 3.0])
+    np.testing.assert_allclose(discounted_returns([-1.0, -1.0, -1.0]), [-3.0, -2.0, -1.0])
 
 
 def test_reinforce_one_episode_by_hand():
@@ -52,9 +48,7 @@ def test_reinforce_one_episode_by_hand():
     step = alpha * (1.0 * g[0] * right + 0.9 * g[1] * left + 0.81 * g[2] * right)
     np.testing.assert_allclose(res.policy.theta, step)  # (-0.0905, 0.0905)
     np.testing.assert_allclose(res.discounted_returns, [-2.71])
-    np.testing.assert_array_equal(
-        res.returns, [-3.0]
-    )  # undiscounted: three rewards of -1
+    np.testing.assert_array_equal(res.returns, [-3.0])  # undiscounted: three rewards of -1
     assert res.value_weights is None
     # the two traps give other numbers: G_0 in place of G_t, a mean in place of the sum
     with_g0 = alpha * g[0] * (right + 0.9 * left + 0.81 * right)
@@ -182,16 +176,10 @@ def test_reinforce_bad_input(kwargs, error, match):
 
 
 def test_learners_need_discrete_actions():
-    with pytest.raises(
-        TypeError, match=r"action_space must be gymnasium.spaces.Discrete.*got Box"
-    ):
+    with pytest.raises(TypeError, match=r"action_space must be gymnasium.spaces.Discrete.*got Box"):
         reinforce(BoxActions(), step_size=0.1, n_episodes=1, rng=0)
-    with pytest.raises(
-        TypeError, match="action_space must be gymnasium.spaces.Discrete"
-    ):
-        actor_critic(
-            BoxActions(), step_size=0.1, value_step_size=0.1, n_episodes=1, rng=0
-        )
+    with pytest.raises(TypeError, match="action_space must be gymnasium.spaces.Discrete"):
+        actor_critic(BoxActions(), step_size=0.1, value_step_size=0.1, n_episodes=1, rng=0)
     with pytest.raises(ValueError, match="rewards"):
         discounted_returns([[1.0]])
 
@@ -199,9 +187,7 @@ def test_learners_need_discrete_actions():
 def test_sample_episode_is_the_learners_first_episode():
     rng = np.random.default_rng(SEED_RLR)
     seed = int(rng.integers(2**32))
-    states, actions, rewards = sample_episode(
-        ShortCorridor(), [0.0, 0.0], PHI, rng, seed=seed
-    )
+    states, actions, rewards = sample_episode(ShortCorridor(), [0.0, 0.0], PHI, rng, seed=seed)
     assert states.tolist() == [0, 1, 2] and actions.tolist() == [RIGHT, LEFT, RIGHT]
     assert rewards.tolist() == [-1.0, -1.0, -1.0]
 
@@ -210,13 +196,9 @@ def test_episode_gradient_by_hand():
     states, actions, rewards = [0, 1, 2], [RIGHT, LEFT, RIGHT], [-1.0, -1.0, -1.0]
     right, left = np.array([0.5, -0.5]), np.array([-0.5, 0.5])
     got = episode_gradient([0.0, 0.0], PHI, states, actions, rewards, gamma=0.9)
-    np.testing.assert_allclose(
-        got, -2.71 * right + 0.9 * -1.9 * left + 0.81 * -1.0 * right
-    )
+    np.testing.assert_allclose(got, -2.71 * right + 0.9 * -1.9 * left + 0.81 * -1.0 * right)
     # a baseline b_t is subtracted from G_t
-    got = episode_gradient(
-        [0.0, 0.0], PHI, states, actions, rewards, baselines=[-3.0, -2.0, -1.0]
-    )
+    got = episode_gradient([0.0, 0.0], PHI, states, actions, rewards, baselines=[-3.0, -2.0, -1.0])
     np.testing.assert_allclose(got, 0.0, atol=1e-15)  # G_t - b_t = 0 at every step
     with pytest.raises(ValueError, match="same length"):
         episode_gradient([0.0, 0.0], PHI, states, actions[:2], rewards)
@@ -230,9 +212,7 @@ def test_grid_policy_values_by_hand():
     env = GridWorld(("S.G",))  # states 0, 1, 2 in a row; right twice reaches the goal
     always_right = np.tile([0.0, 1.0, 0.0, 0.0], (3, 1))
     np.testing.assert_allclose(env.policy_values(always_right), [-2.0, -1.0, 0.0])
-    np.testing.assert_allclose(
-        env.policy_values(always_right, gamma=0.5), [-1.5, -1.0, 0.0]
-    )
+    np.testing.assert_allclose(env.policy_values(always_right, gamma=0.5), [-1.5, -1.0, 0.0])
     # uniform: up and down bump into the border (stay), right moves on, left moves back
     uniform = np.full((3, 4), 0.25)
     v = env.policy_values(uniform)
@@ -241,9 +221,7 @@ def test_grid_policy_values_by_hand():
     # always up never ends: no finite value; right in 0 then up in 1 traps state 0 as well
     assert np.isnan(env.policy_values(np.tile([1.0, 0.0, 0.0, 0.0], (3, 1)))[:2]).all()
     trap = np.array([[0.0, 1.0, 0.0, 0.0], [1.0, 0.0, 0.0, 0.0], [1.0, 0.0, 0.0, 0.0]])
-    np.testing.assert_array_equal(
-        np.isnan(env.policy_values(trap)), [True, True, False]
-    )
+    np.testing.assert_array_equal(np.isnan(env.policy_values(trap)), [True, True, False])
     # from state 1 half the steps bump into the border: the goal is still reached surely
     half = np.array([[0.0, 1.0, 0.0, 0.0], [0.5, 0.5, 0.0, 0.0], [1.0, 0.0, 0.0, 0.0]])
     np.testing.assert_allclose(env.policy_values(half), [-3.0, -2.0, 0.0])
@@ -262,7 +240,9 @@ def _children_episodes(seed, n, theta, phi):
     g, out = np.random.default_rng(seed), []
     for _ in range(n):
         child = np.random.default_rng(int(g.integers(2**63)))
-        out.append(sample_episode(ShortCorridor(), theta, phi, child, seed=int(child.integers(2**32))))
+        out.append(
+            sample_episode(ShortCorridor(), theta, phi, child, seed=int(child.integers(2**32)))
+        )
     return out
 
 
@@ -270,8 +250,18 @@ def test_several_episodes_normalised_advantages_no_discount_factor_by_hand():
     from softmax_pg import score
 
     alpha, gamma, theta0 = 0.1, 0.9, np.array([0.3, -0.2])
-    res = reinforce(ShortCorridor(), step_size=alpha, n_episodes=3, rng=7, features=PHI, theta0=theta0,
-                    gamma=gamma, episodes_per_update=3, normalize_advantages=True, discount_weighting=False)
+    res = reinforce(
+        ShortCorridor(),
+        step_size=alpha,
+        n_episodes=3,
+        rng=7,
+        features=PHI,
+        theta0=theta0,
+        gamma=gamma,
+        episodes_per_update=3,
+        normalize_advantages=True,
+        discount_weighting=False,
+    )
     episodes = _children_episodes(7, 3, theta0, PHI)
     g = np.concatenate([discounted_returns(r, gamma) for _, _, r in episodes])
     a = (g - g.mean()) / g.std()
@@ -285,8 +275,16 @@ def test_natural_gradient_option_is_the_damped_solve_with_the_episodes_scores():
     from softmax_pg.learners import NaturalGradient
 
     theta0, nu = np.array([0.3, -0.2]), 0.05
-    res = reinforce(ShortCorridor(), step_size=1.0, n_episodes=2, rng=4, features=PHI, theta0=theta0,
-                    episodes_per_update=2, optimizer=NaturalGradient(0.5, damping=nu))
+    res = reinforce(
+        ShortCorridor(),
+        step_size=1.0,
+        n_episodes=2,
+        rng=4,
+        features=PHI,
+        theta0=theta0,
+        episodes_per_update=2,
+        optimizer=NaturalGradient(0.5, damping=nu),
+    )
     episodes = _children_episodes(4, 2, theta0, PHI)
     weights = np.concatenate([discounted_returns(r) for _, _, r in episodes]) / 2
     scores = np.concatenate([score(theta0, PHI[s], act) for s, act, _ in episodes])
@@ -299,18 +297,31 @@ def test_entropy_bonus_adds_its_gradient():
     from softmax_pg import entropy_gradient, score
 
     alpha, beta, theta0 = 0.5, 0.3, np.array([1.0, 0.0, 0.0, 0.0])
-    res = reinforce(OneStep(), step_size=alpha, n_episodes=1, rng=4, theta0=theta0, entropy_coef=beta)
+    res = reinforce(
+        OneStep(), step_size=alpha, n_episodes=1, rng=4, theta0=theta0, entropy_coef=beta
+    )
     a = int(first_uniform(4) >= 1 / (1 + np.exp(-1.0)))  # pi(0) = logistic(1)
     phi = tabular_features(2, 2)
     reward = 1.0 if a == 0 else 0.0
-    expected = theta0 + alpha * (reward * score(theta0, phi[0], a) + beta * entropy_gradient(theta0, phi[0]))
+    expected = theta0 + alpha * (
+        reward * score(theta0, phi[0], a) + beta * entropy_gradient(theta0, phi[0])
+    )
     np.testing.assert_allclose(res.policy.theta, expected, rtol=1e-12)
 
 
 def test_the_temperature_is_used():
-    hot = reinforce(ShortCorridor(), step_size=0.1, n_episodes=1, rng=1, features=PHI, theta0=[0.0, 0.0],
-                    temperature=2.0)
-    cold = reinforce(ShortCorridor(), step_size=0.1, n_episodes=1, rng=1, features=PHI, theta0=[0.0, 0.0])
+    hot = reinforce(
+        ShortCorridor(),
+        step_size=0.1,
+        n_episodes=1,
+        rng=1,
+        features=PHI,
+        theta0=[0.0, 0.0],
+        temperature=2.0,
+    )
+    cold = reinforce(
+        ShortCorridor(), step_size=0.1, n_episodes=1, rng=1, features=PHI, theta0=[0.0, 0.0]
+    )
     # pi = 1/2 at theta = 0 either way (same episode), the score carries 1/tau
     np.testing.assert_allclose(hot.policy.theta, cold.policy.theta / 2.0, rtol=1e-12)
     assert hot.policy.temperature == 2.0
@@ -322,7 +333,15 @@ def test_the_recipe_learns_cartpole():
 
     env = gym.make("CartPole-v1")
     for seed in range(4):
-        res = reinforce(env, step_size=0.05, n_episodes=200, rng=seed, episodes_per_update=4,
-                        normalize_advantages=True, optimizer=Adam(0.05), discount_weighting=False,
-                        progress=False)
+        res = reinforce(
+            env,
+            step_size=0.05,
+            n_episodes=200,
+            rng=seed,
+            episodes_per_update=4,
+            normalize_advantages=True,
+            optimizer=Adam(0.05),
+            discount_weighting=False,
+            progress=False,
+        )
         assert evaluate(res, env, n_episodes=10, rng=seed).mean >= 150, seed

@@ -6,12 +6,8 @@ from softmax_pg.learners import discounted_returns, normalize_advantages, step_w
 
 
 def test_discounted_returns_by_hand():
-    np.testing.assert_allclose(
-        discounted_returns([1.0, 0.0, 2.0], gamma=0.5), [1.5, 1.0, 2.0]
-    )
-    np.testing.assert_array_equal(
-        discounted_returns([-1.0] * 4), [-4.0, -3.0, -2.0, -1.0]
-    )
+    np.testing.assert_allclose(discounted_returns([1.0, 0.0, 2.0], gamma=0.5), [1.5, 1.0, 2.0])
+    np.testing.assert_array_equal(discounted_returns([-1.0] * 4), [-4.0, -3.0, -2.0, -1.0])
 
 
 def test_discounted_returns_batch_against_the_sum():

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import numpy as np
-
 from softmax_pg import MatrixPreferences
 from softmax_pg.learners.standardize import RunningMoments, Standardized
 
@@ -30,6 +29,8 @@ def test_standardized_feeds_the_scaled_observations():
     p = Standardized(inner, mean=[1.0, 2.0], std=[2.0, 4.0])
     theta = np.arange(6.0)
     x = np.array([[3.0, 6.0]])
-    np.testing.assert_array_equal(p.preferences(theta, x), inner.preferences(theta, np.array([[1.0, 1.0]])))
+    np.testing.assert_array_equal(
+        p.preferences(theta, x), inner.preferences(theta, np.array([[1.0, 1.0]]))
+    )
     g = np.array([[1.0, -1.0]])
     np.testing.assert_array_equal(p.vjp(theta, x, g), inner.vjp(theta, np.array([[1.0, 1.0]]), g))

@@ -1,11 +1,10 @@
-"""A reader's own parametrisations, written with the required methods only, through every learner."""
+"""A reader's own parametrisations, with the required methods only, through every learner."""
 
 from __future__ import annotations
 
 import gymnasium as gym
 import numpy as np
 import pytest
-
 from softmax_pg import Parametrisation, numerical_gradient
 from softmax_pg.kernel import log_softmax
 from softmax_pg.learners import (
@@ -80,16 +79,22 @@ PARAMS = [Quadratic(4, 2), TinyNet(4, 2)]
 def test_one_reinforce_episode_equals_finite_differences_of_log_pi(param):
     env, alpha, gamma = gym.make("CartPole-v1"), 0.01, 0.9
     theta0 = theta_of(param)
-    res = reinforce(env, step_size=alpha, n_episodes=1, rng=3, param=param, theta0=theta0, gamma=gamma)
+    res = reinforce(
+        env, step_size=alpha, n_episodes=1, rng=3, param=param, theta0=theta0, gamma=gamma
+    )
     rng = np.random.default_rng(3)
-    obs, actions, rewards = sample_episode(env, theta0, None, rng, param=param, seed=int(rng.integers(2**32)))
+    obs, actions, rewards = sample_episode(
+        env, theta0, None, rng, param=param, seed=int(rng.integers(2**32))
+    )
     g, expected = 0.0, np.zeros(param.n_params)
     returns = []
     for r in rewards[::-1]:
         g = r + gamma * g
         returns.append(g)
-    for t, (x, a, big_g) in enumerate(zip(obs, actions, returns[::-1])):
-        score = numerical_gradient(lambda th, x=x, a=a: log_softmax(param.preferences(th, x[None]))[0, a], theta0)
+    for t, (x, a, big_g) in enumerate(zip(obs, actions, returns[::-1], strict=False)):
+        score = numerical_gradient(
+            lambda th, x=x, a=a: log_softmax(param.preferences(th, x[None]))[0, a], theta0
+        )
         expected += gamma**t * big_g * score
     np.testing.assert_allclose(res.policy.theta, theta0 + alpha * expected, rtol=1e-6, atol=1e-8)
 
@@ -118,7 +123,9 @@ def test_every_learner_and_option_runs_with_a_users_class(param, options, tmp_pa
         assert res.policy.probs(one).shape[-1] == 2  # raw observations
         assert evaluate(res, env, n_episodes=2).returns.shape == (2,)
     again = reinforce(env, step_size=0.01, baseline_step_size=0.01, **common, **options)
-    np.testing.assert_array_equal(again.policy.theta, runs[0].policy.theta)  # same seed, same numbers
+    np.testing.assert_array_equal(
+        again.policy.theta, runs[0].policy.theta
+    )  # same seed, same numbers
     save_policy(tmp_path / "p.npz", runs[0])
     with pytest.raises(ValueError, match="pass it as load_policy"):
         load_policy(tmp_path / "p.npz")
@@ -133,5 +140,9 @@ class WrongWidth(Quadratic):
 
 
 def test_what_a_users_class_returns_is_checked_with_the_method_named():
-    with pytest.raises(ValueError, match=r"WrongWidth.preferences\(theta, observations\) returned shape \(1, 3\)"):
-        reinforce(gym.make("CartPole-v1"), step_size=0.1, n_episodes=1, rng=0, param=WrongWidth(4, 2))
+    with pytest.raises(
+        ValueError, match=r"WrongWidth.preferences\(theta, observations\) returned shape \(1, 3\)"
+    ):
+        reinforce(
+            gym.make("CartPole-v1"), step_size=0.1, n_episodes=1, rng=0, param=WrongWidth(4, 2)
+        )

@@ -49,7 +49,9 @@ def test_two_actions_by_hand():
     np.testing.assert_allclose(score(theta, phi, 0), [0.75, -0.75])
     np.testing.assert_allclose(score(theta, phi, 1), [-0.25, 0.25])
     # Fisher = Cov[phi] = diag(p) - p p^T
-    np.testing.assert_allclose(fisher_information(theta, phi), [[3 / 16, -3 / 16], [-3 / 16, 3 / 16]])
+    np.testing.assert_allclose(
+        fisher_information(theta, phi), [[3 / 16, -3 / 16], [-3 / 16, 3 / 16]]
+    )
     np.testing.assert_allclose(entropy(theta, phi), -(0.25 * np.log(0.25) + 0.75 * np.log(0.75)))
 
 
@@ -89,7 +91,9 @@ def test_batched_equals_single_state_loop():
     probs = action_probs(theta, phi, 0.7)
     assert batched.shape == (5, 7, 3) and probs.shape == (5, 7, 4)
     for i, j in np.ndindex(5, 7):
-        np.testing.assert_allclose(batched[i, j], score(theta, phi[i, j], actions[i, j], 0.7), rtol=1e-14)
+        np.testing.assert_allclose(
+            batched[i, j], score(theta, phi[i, j], actions[i, j], 0.7), rtol=1e-14
+        )
         np.testing.assert_allclose(probs[i, j], action_probs(theta, phi[i, j], 0.7), rtol=1e-14)
     assert log_prob(theta, phi, actions).shape == (5, 7)
     assert fisher_information(theta, phi).shape == (5, 7, 3, 3)
@@ -141,7 +145,9 @@ def test_score_matrix_is_score_with_state_action_features():
     states = rng.normal(size=(6, 4))
     actions = rng.integers(0, 3, size=6)
     via_features = score(weights.ravel(), state_action_features(states, 3), actions, 1.5)
-    np.testing.assert_allclose(score_matrix(weights, states, actions, 1.5).reshape(6, -1), via_features, rtol=1e-13)
+    np.testing.assert_allclose(
+        score_matrix(weights, states, actions, 1.5).reshape(6, -1), via_features, rtol=1e-13
+    )
     np.testing.assert_allclose(
         log_prob_matrix(weights, states, actions, 1.5),
         log_prob(weights.ravel(), state_action_features(states, 3), actions, 1.5),
@@ -163,7 +169,7 @@ def test_fisher_is_minus_hessian_of_log_prob():
     theta = rng.normal(size=3)
     tau = 0.8
     hessian = np.stack(
-        [central_difference(lambda t: score(t, phi, 2, tau)[i], theta, eps=1e-5) for i in range(3)]
+        [central_difference(lambda t: score(t, phi, 2, tau)[i], theta, eps=1e-5) for i in range(3)]  # noqa: B023 (called at once)
     )
     np.testing.assert_allclose(-hessian, fisher_information(theta, phi, tau), rtol=1e-6, atol=1e-9)
 
@@ -174,7 +180,12 @@ SHAPES = st.tuples(st.integers(1, 6), st.integers(1, 5))
 
 
 @settings(max_examples=100, deadline=None)
-@given(shape=SHAPES, seed=st.integers(0, 2**32 - 1), tau=st.floats(0.05, 20.0), scale=st.floats(1e-3, 50.0))
+@given(
+    shape=SHAPES,
+    seed=st.integers(0, 2**32 - 1),
+    tau=st.floats(0.05, 20.0),
+    scale=st.floats(1e-3, 50.0),
+)
 def test_expected_score_is_zero(shape, seed, tau, scale):
     rng = np.random.default_rng(seed)
     n_actions, n_features = shape
@@ -200,7 +211,9 @@ def test_tabular_score_is_one_hot_minus_pi(n_states, n_actions, seed, tau):
     pi = sp.softmax(theta.reshape(n_states, n_actions)[s], tau)
     expected = np.zeros((n_states, n_actions))
     expected[s] = (sp.one_hot(a, n_actions) - pi) / tau
-    np.testing.assert_allclose(score(theta, features[s], a, tau).reshape(n_states, n_actions), expected, atol=1e-15)
+    np.testing.assert_allclose(
+        score(theta, features[s], a, tau).reshape(n_states, n_actions), expected, atol=1e-15
+    )
 
 
 @settings(max_examples=100, deadline=None)
@@ -267,39 +280,151 @@ THETA = np.zeros(2)
 @pytest.mark.parametrize(
     "call, error, match",
     [
-        (lambda: score(np.zeros((2, 1)), PHI, 0), ValueError, r"theta must have shape \(n_features,\).*got shape \(2, 1\)"),
-        (lambda: score(np.zeros(0), np.zeros((3, 0)), 0), ValueError, r"theta must have shape \(n_features,\)"),
-        (lambda: score(THETA, np.zeros((3, 5)), 0), ValueError, r"n_features = len\(theta\) = 2; got shape \(3, 5\)"),
-        (lambda: score(THETA, np.zeros(2), 0), ValueError, r"features must have shape \(\.\.\., n_actions, n_features\)"),
+        (
+            lambda: score(np.zeros((2, 1)), PHI, 0),
+            ValueError,
+            r"theta must have shape \(n_features,\).*got shape \(2, 1\)",
+        ),
+        (
+            lambda: score(np.zeros(0), np.zeros((3, 0)), 0),
+            ValueError,
+            r"theta must have shape \(n_features,\)",
+        ),
+        (
+            lambda: score(THETA, np.zeros((3, 5)), 0),
+            ValueError,
+            r"n_features = len\(theta\) = 2; got shape \(3, 5\)",
+        ),
+        (
+            lambda: score(THETA, np.zeros(2), 0),
+            ValueError,
+            r"features must have shape \(\.\.\., n_actions, n_features\)",
+        ),
         (lambda: score(THETA, np.zeros((0, 2)), 0), ValueError, r"n_actions >= 1"),
-        (lambda: score(THETA, PHI, 3), ValueError, r"actions must lie in \[0, 3\) for 3 action\(s\); got 3"),
+        (
+            lambda: score(THETA, PHI, 3),
+            ValueError,
+            r"actions must lie in \[0, 3\) for 3 action\(s\); got 3",
+        ),
         (lambda: score(THETA, PHI, -1), ValueError, r"actions must lie in \[0, 3\).*got -1"),
-        (lambda: score(THETA, PHI, 1.0), TypeError, r"actions must be integer action indices in \[0, 3\); got 1.0"),
+        (
+            lambda: score(THETA, PHI, 1.0),
+            TypeError,
+            r"actions must be integer action indices in \[0, 3\); got 1.0",
+        ),
         (lambda: score(THETA, PHI, True), TypeError, "actions must be integer action indices"),
-        (lambda: score(THETA, np.zeros((4, 3, 2)), [0, 1]), ValueError, r"broadcasts against the batch shape.*\(4,\); got shape \(2,\)"),
-        (lambda: score([np.nan, 0.0], PHI, 0), ValueError, "theta must contain only finite values; got nan"),
-        (lambda: score(THETA, np.full((3, 2), np.inf), 0), ValueError, "features must contain only finite values; got inf"),
-        (lambda: score(THETA, PHI, 0, temperature=0), ValueError, "temperature must be a finite number > 0; got 0.0"),
-        (lambda: score(THETA, PHI, 0, temperature=-2.0), ValueError, "temperature must be a finite number > 0; got -2.0"),
+        (
+            lambda: score(THETA, np.zeros((4, 3, 2)), [0, 1]),
+            ValueError,
+            r"broadcasts against the batch shape.*\(4,\); got shape \(2,\)",
+        ),
+        (
+            lambda: score([np.nan, 0.0], PHI, 0),
+            ValueError,
+            "theta must contain only finite values; got nan",
+        ),
+        (
+            lambda: score(THETA, np.full((3, 2), np.inf), 0),
+            ValueError,
+            "features must contain only finite values; got inf",
+        ),
+        (
+            lambda: score(THETA, PHI, 0, temperature=0),
+            ValueError,
+            "temperature must be a finite number > 0; got 0.0",
+        ),
+        (
+            lambda: score(THETA, PHI, 0, temperature=-2.0),
+            ValueError,
+            "temperature must be a finite number > 0; got -2.0",
+        ),
         (lambda: score(["x", "y"], PHI, 0), TypeError, "theta must be an array of real numbers"),
-        (lambda: score(np.full(2, 1e200), np.full((3, 2), 1e200), 0), ValueError, "preferences features @ theta overflowed"),
-        (lambda: action_probs(THETA, PHI, temperature=np.inf), ValueError, "temperature must be a finite number > 0; got inf"),
+        (
+            lambda: score(np.full(2, 1e200), np.full((3, 2), 1e200), 0),
+            ValueError,
+            "preferences features @ theta overflowed",
+        ),
+        (
+            lambda: action_probs(THETA, PHI, temperature=np.inf),
+            ValueError,
+            "temperature must be a finite number > 0; got inf",
+        ),
         (lambda: log_prob(THETA, PHI, 5), ValueError, r"actions must lie in \[0, 3\)"),
-        (lambda: expected_features(np.zeros(3), PHI), ValueError, "n_features = len\\(theta\\) = 3"),
-        (lambda: entropy(THETA, [[np.nan, 0.0]]), ValueError, "features must contain only finite values"),
-        (lambda: fisher_information(THETA, PHI, temperature=None), TypeError, "temperature must be a real number > 0; got None"),
-        (lambda: sample_actions(THETA, PHI, None), TypeError, "rng must be a numpy.random.Generator or a non-negative integer seed; got None"),
-        (lambda: sample_actions(THETA, PHI, -3), ValueError, "rng as a seed must be a non-negative integer; got -3"),
-        (lambda: score_matrix(np.zeros(3), np.zeros(3), 0), ValueError, r"weights must have shape \(n_state_features, n_actions\).*got shape \(3,\)"),
-        (lambda: score_matrix(np.zeros((3, 2)), np.zeros(4), 0), ValueError, r"n_state_features = weights.shape\[0\] = 3; got shape \(4,\)"),
-        (lambda: score_matrix(np.zeros((3, 2)), np.zeros(3), 2), ValueError, r"actions must lie in \[0, 2\)"),
-        (lambda: score_matrix(np.zeros((3, 2)), np.zeros((5, 3)), [0, 1]), ValueError, r"broadcasts against state.shape\[:-1\] = \(5,\)"),
-        (lambda: score_matrix(np.zeros((3, 2)), [np.nan, 0, 0], 0), ValueError, "state must contain only finite values"),
-        (lambda: score_matrix(np.zeros((3, 2)), np.zeros(3), 0, temperature=0.0), ValueError, "temperature must be a finite number > 0"),
-        (lambda: log_prob_matrix(np.zeros((3, 2)), np.zeros(3), 1.5), TypeError, "actions must be integer"),
-        (lambda: score_matrix(np.full((2, 2), 1e200), np.full(2, 1e200), 0), ValueError, "preferences state @ weights overflowed"),
-        (lambda: sp.preference_score(np.zeros((2, 0)), 0), ValueError, "at least one action along axis -1"),
-        (lambda: sp.preference_score([0.0, 1.0], 0, temperature=0.0), ValueError, "temperature must be a finite number > 0"),
+        (
+            lambda: expected_features(np.zeros(3), PHI),
+            ValueError,
+            "n_features = len\\(theta\\) = 3",
+        ),
+        (
+            lambda: entropy(THETA, [[np.nan, 0.0]]),
+            ValueError,
+            "features must contain only finite values",
+        ),
+        (
+            lambda: fisher_information(THETA, PHI, temperature=None),
+            TypeError,
+            "temperature must be a real number > 0; got None",
+        ),
+        (
+            lambda: sample_actions(THETA, PHI, None),
+            TypeError,
+            "rng must be a numpy.random.Generator or a non-negative integer seed; got None",
+        ),
+        (
+            lambda: sample_actions(THETA, PHI, -3),
+            ValueError,
+            "rng as a seed must be a non-negative integer; got -3",
+        ),
+        (
+            lambda: score_matrix(np.zeros(3), np.zeros(3), 0),
+            ValueError,
+            r"weights must have shape \(n_state_features, n_actions\).*got shape \(3,\)",
+        ),
+        (
+            lambda: score_matrix(np.zeros((3, 2)), np.zeros(4), 0),
+            ValueError,
+            r"n_state_features = weights.shape\[0\] = 3; got shape \(4,\)",
+        ),
+        (
+            lambda: score_matrix(np.zeros((3, 2)), np.zeros(3), 2),
+            ValueError,
+            r"actions must lie in \[0, 2\)",
+        ),
+        (
+            lambda: score_matrix(np.zeros((3, 2)), np.zeros((5, 3)), [0, 1]),
+            ValueError,
+            r"broadcasts against state.shape\[:-1\] = \(5,\)",
+        ),
+        (
+            lambda: score_matrix(np.zeros((3, 2)), [np.nan, 0, 0], 0),
+            ValueError,
+            "state must contain only finite values",
+        ),
+        (
+            lambda: score_matrix(np.zeros((3, 2)), np.zeros(3), 0, temperature=0.0),
+            ValueError,
+            "temperature must be a finite number > 0",
+        ),
+        (
+            lambda: log_prob_matrix(np.zeros((3, 2)), np.zeros(3), 1.5),
+            TypeError,
+            "actions must be integer",
+        ),
+        (
+            lambda: score_matrix(np.full((2, 2), 1e200), np.full(2, 1e200), 0),
+            ValueError,
+            "preferences state @ weights overflowed",
+        ),
+        (
+            lambda: sp.preference_score(np.zeros((2, 0)), 0),
+            ValueError,
+            "at least one action along axis -1",
+        ),
+        (
+            lambda: sp.preference_score([0.0, 1.0], 0, temperature=0.0),
+            ValueError,
+            "temperature must be a finite number > 0",
+        ),
     ],
 )
 def test_bad_input_raises_clear_error(call, error, match):
@@ -348,11 +473,31 @@ def test_natural_gradient_solves_the_damped_system():
 @pytest.mark.parametrize(
     "call, error, match",
     [
-        (lambda: sp.natural_gradient(np.eye(2), np.ones(3)), ValueError, r"gradient must have shape \(\.\.\., n_features\) with n_features = 2"),
-        (lambda: sp.natural_gradient(np.ones((2, 3)), np.ones(3)), ValueError, r"fisher must have shape \(\.\.\., n_features, n_features\)"),
-        (lambda: sp.natural_gradient(np.eye(2), np.ones(2), damping=0.0), ValueError, "damping must be a finite number > 0; got 0.0"),
-        (lambda: sp.natural_gradient(np.eye(2), [np.nan, 1.0]), ValueError, "gradient must contain only finite values"),
-        (lambda: sp.entropy_gradient(np.zeros(2), np.zeros((3, 2)), temperature=-1.0), ValueError, "temperature must be a finite number > 0"),
+        (
+            lambda: sp.natural_gradient(np.eye(2), np.ones(3)),
+            ValueError,
+            r"gradient must have shape \(\.\.\., n_features\) with n_features = 2",
+        ),
+        (
+            lambda: sp.natural_gradient(np.ones((2, 3)), np.ones(3)),
+            ValueError,
+            r"fisher must have shape \(\.\.\., n_features, n_features\)",
+        ),
+        (
+            lambda: sp.natural_gradient(np.eye(2), np.ones(2), damping=0.0),
+            ValueError,
+            "damping must be a finite number > 0; got 0.0",
+        ),
+        (
+            lambda: sp.natural_gradient(np.eye(2), [np.nan, 1.0]),
+            ValueError,
+            "gradient must contain only finite values",
+        ),
+        (
+            lambda: sp.entropy_gradient(np.zeros(2), np.zeros((3, 2)), temperature=-1.0),
+            ValueError,
+            "temperature must be a finite number > 0",
+        ),
     ],
 )
 def test_natural_and_entropy_bad_input(call, error, match):
@@ -368,7 +513,7 @@ def test_preference_score_is_the_tabular_score_and_the_jacobian_row():
     # the same numbers as score() with one-hot features and theta = h, state by state
     for i in range(6):
         np.testing.assert_allclose(g[i], score(h[i], np.eye(4), actions[i], 0.5), atol=1e-15)
-        jac = central_difference(lambda v: sp.log_softmax(v, 0.5)[actions[i]], h[i])
+        jac = central_difference(lambda v: sp.log_softmax(v, 0.5)[actions[i]], h[i])  # noqa: B023 (called at once)
         np.testing.assert_allclose(g[i], jac, rtol=1e-7, atol=1e-8)
     np.testing.assert_allclose(g.sum(axis=-1), 0.0, atol=1e-15)
     with pytest.raises(ValueError, match=r"broadcasts against preferences.shape\[:-1\] = \(6,\)"):

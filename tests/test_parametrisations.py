@@ -5,17 +5,16 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+import softmax_pg as sp
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
-import softmax_pg as sp
 from softmax_pg import (
     LinearPreferences,
     MatrixPreferences,
     MLPPreferences,
+    Parametrisation,
     SoftmaxPolicy,
     TabularPreferences,
-    Parametrisation,
     numerical_gradient,
 )
 
@@ -47,7 +46,9 @@ def make(kind: str):
         p = MatrixPreferences(N_OBS, N_ACTIONS)
         obs = rng.normal(size=(4, N_OBS))
     elif kind == "matrix-state-fn":
-        p = MatrixPreferences(2, N_ACTIONS, state_fn=lambda o: np.asarray(o)[:, :2] ** 2, bias=False)
+        p = MatrixPreferences(
+            2, N_ACTIONS, state_fn=lambda o: np.asarray(o)[:, :2] ** 2, bias=False
+        )
         obs = rng.normal(size=(4, N_OBS))
     elif kind == "mlp":
         p = MLPPreferences(N_OBS, N_ACTIONS, hidden=(5,))
@@ -62,7 +63,15 @@ def make(kind: str):
     return p, theta, obs, actions
 
 
-KINDS = ["tabular", "linear-table", "linear-callable", "matrix", "matrix-state-fn", "mlp", "mlp-deep"]
+KINDS = [
+    "tabular",
+    "linear-table",
+    "linear-callable",
+    "matrix",
+    "matrix-state-fn",
+    "mlp",
+    "mlp-deep",
+]
 
 
 # ------------------------------------------------------------------ worked by hand
@@ -87,9 +96,12 @@ def test_matrix_by_hand():
 def test_mlp_by_hand():
     # one hidden unit: z = tanh(x w1 + b1), h = z W2 + b2; at x = 0, b1 = 0: z = 0, so only b2 moves
     p = MLPPreferences(1, 2, hidden=(1,))
-    theta = p.flatten([(np.array([[1.0]]), np.array([0.0])), (np.array([[1.0, -1.0]]), np.array([0.0, 0.0]))])
+    theta = p.flatten(
+        [(np.array([[1.0]]), np.array([0.0])), (np.array([[1.0, -1.0]]), np.array([0.0, 0.0]))]
+    )
     got = SoftmaxPolicy(p, theta).score([[0.0]], [0])[0]
-    # dW1 = x * delta1 = 0; db1 = (g W2^T)(1 - z^2) = (0.5 * 1 + -0.5 * -1) = 1; dW2 = z g = 0; db2 = g
+    # dW1 = x * delta1 = 0; db1 = (g W2^T)(1 - z^2) = (0.5 * 1 + -0.5 * -1) = 1;
+    # dW2 = z g = 0; db2 = g
     np.testing.assert_allclose(got, [0.0, 1.0, 0.0, 0.0, 0.5, -0.5])
 
 
@@ -105,9 +117,14 @@ def test_score_equals_finite_differences(kind, tau):
     for i in range(len(actions)):
         one = obs[i : i + 1]
         single = SoftmaxPolicy(p, theta, tau).score(one, actions[i : i + 1])[0]
-        numeric = numerical_gradient(lambda t: SoftmaxPolicy(p, t, tau).log_prob(one, actions[i : i + 1])[0], theta)
+        numeric = numerical_gradient(
+            lambda t: SoftmaxPolicy(p, t, tau).log_prob(one, actions[i : i + 1])[0],  # noqa: B023
+            theta,
+        )
         np.testing.assert_allclose(single, numeric, atol=1e-7)
-        np.testing.assert_allclose(batched[i], single, rtol=1e-13, atol=1e-15)  # the batch is the loop
+        np.testing.assert_allclose(
+            batched[i], single, rtol=1e-13, atol=1e-15
+        )  # the batch is the loop
 
 
 @pytest.mark.parametrize("kind", KINDS)
@@ -116,7 +133,10 @@ def test_vjp_equals_finite_differences_of_g_dot_h(kind):
     g = np.random.default_rng(3).normal(size=(len(obs), N_ACTIONS))
     got = p.vjp(theta, obs, g)
     for i in range(len(obs)):
-        numeric = numerical_gradient(lambda t: float(p.preferences(t, obs[i : i + 1])[0] @ g[i]), theta)
+        numeric = numerical_gradient(
+            lambda t: float(p.preferences(t, obs[i : i + 1])[0] @ g[i]),  # noqa: B023
+            theta,
+        )
         np.testing.assert_allclose(got[i], numeric, atol=1e-7)
 
 
@@ -126,11 +146,15 @@ def test_optional_methods_equal_their_defaults(kind):
     p, theta, obs, _ = make(kind)
     rng = np.random.default_rng(5)
     g = rng.normal(size=(len(obs), N_ACTIONS))
-    np.testing.assert_allclose(p.vjp_sum(theta, obs, g), Parametrisation.vjp_sum(p, theta, obs, g), atol=1e-12)
+    np.testing.assert_allclose(
+        p.vjp_sum(theta, obs, g), Parametrisation.vjp_sum(p, theta, obs, g), atol=1e-12
+    )
     thetas = rng.normal(size=(3, p.n_params))
     many = np.stack([obs, obs[::-1], obs])
     np.testing.assert_allclose(
-        p.preferences_many(thetas, many), Parametrisation.preferences_many(p, thetas, many), atol=1e-12
+        p.preferences_many(thetas, many),
+        Parametrisation.preferences_many(p, thetas, many),
+        atol=1e-12,
     )
 
 
@@ -157,7 +181,8 @@ def test_expected_score_is_zero(kind, seed, scale, tau):
     probs = SoftmaxPolicy(p, theta, tau).probs(obs)
     np.testing.assert_allclose(probs.sum(axis=1), 1.0)
     expected = sum(
-        probs[:, b, None] * SoftmaxPolicy(p, theta, tau).score(obs, np.full(len(obs), b)) for b in range(N_ACTIONS)
+        probs[:, b, None] * SoftmaxPolicy(p, theta, tau).score(obs, np.full(len(obs), b))
+        for b in range(N_ACTIONS)
     )
     size = max(1.0, float(np.abs(p.vjp(theta, obs, np.ones((len(obs), N_ACTIONS)))).max()))
     np.testing.assert_allclose(expected, 0.0, atol=1e-12 * size / tau)
@@ -171,7 +196,9 @@ def test_fisher_is_covariance_of_scores(seed, tau):
     probs = SoftmaxPolicy(p, theta, tau).probs(obs)
     fisher = SoftmaxPolicy(p, theta, tau).fisher(obs)
     for i in range(len(obs)):
-        scores = np.stack([SoftmaxPolicy(p, theta, tau).score(obs[i : i + 1], [b])[0] for b in range(N_ACTIONS)])
+        scores = np.stack(
+            [SoftmaxPolicy(p, theta, tau).score(obs[i : i + 1], [b])[0] for b in range(N_ACTIONS)]
+        )
         np.testing.assert_allclose(fisher[i], scores.T @ (probs[i, :, None] * scores), atol=1e-12)
 
 
@@ -181,11 +208,20 @@ def test_fisher_is_covariance_of_scores(seed, tau):
 @pytest.mark.parametrize("tau", [1.0, 0.5])
 def test_linear_table_is_todays_score(tau):
     p, theta, obs, actions = make("linear-table")
-    np.testing.assert_array_equal(SoftmaxPolicy(p, theta, tau).score(obs, actions), sp.score(theta, TABLE[obs], actions, tau))
-    np.testing.assert_array_equal(SoftmaxPolicy(p, theta, tau).probs(obs), sp.action_probs(theta, TABLE[obs], tau))
-    np.testing.assert_allclose(SoftmaxPolicy(p, theta, tau).entropy(obs), sp.entropy(theta, TABLE[obs], tau))
-    np.testing.assert_allclose(SoftmaxPolicy(p, theta, tau).fisher(obs), sp.fisher_information(theta, TABLE[obs], tau),
-                               atol=1e-12)
+    np.testing.assert_array_equal(
+        SoftmaxPolicy(p, theta, tau).score(obs, actions), sp.score(theta, TABLE[obs], actions, tau)
+    )
+    np.testing.assert_array_equal(
+        SoftmaxPolicy(p, theta, tau).probs(obs), sp.action_probs(theta, TABLE[obs], tau)
+    )
+    np.testing.assert_allclose(
+        SoftmaxPolicy(p, theta, tau).entropy(obs), sp.entropy(theta, TABLE[obs], tau)
+    )
+    np.testing.assert_allclose(
+        SoftmaxPolicy(p, theta, tau).fisher(obs),
+        sp.fisher_information(theta, TABLE[obs], tau),
+        atol=1e-12,
+    )
 
 
 @pytest.mark.parametrize("tau", [1.0, 2.0])
@@ -194,22 +230,31 @@ def test_matrix_is_todays_score_matrix(tau):
     x = np.concatenate([obs, np.ones((len(obs), 1))], axis=1)
     w = theta.reshape(N_OBS + 1, N_ACTIONS)
     expected = sp.score_matrix(w, x, actions, tau).reshape(len(obs), -1)
-    np.testing.assert_allclose(SoftmaxPolicy(p, theta, tau).score(obs, actions), expected, atol=1e-15)
-    np.testing.assert_allclose(SoftmaxPolicy(p, theta, tau).log_prob(obs, actions), sp.log_prob_matrix(w, x, actions, tau))
+    np.testing.assert_allclose(
+        SoftmaxPolicy(p, theta, tau).score(obs, actions), expected, atol=1e-15
+    )
+    np.testing.assert_allclose(
+        SoftmaxPolicy(p, theta, tau).log_prob(obs, actions), sp.log_prob_matrix(w, x, actions, tau)
+    )
 
 
 def test_tabular_is_todays_score_with_one_hot_features():
     p, theta, obs, actions = make("tabular")
     phi = sp.tabular_features(N_STATES, N_ACTIONS)
-    np.testing.assert_array_equal(SoftmaxPolicy(p, theta).score(obs, actions), sp.score(theta, phi[obs], actions))
+    np.testing.assert_array_equal(
+        SoftmaxPolicy(p, theta).score(obs, actions), sp.score(theta, phi[obs], actions)
+    )
 
 
 def test_mlp_without_hidden_layers_is_the_weight_matrix():
     mlp, matrix = MLPPreferences(N_OBS, N_ACTIONS, hidden=()), MatrixPreferences(N_OBS, N_ACTIONS)
     _, theta, obs, actions = make("matrix")
     assert mlp.n_params == matrix.n_params
-    np.testing.assert_allclose(SoftmaxPolicy(mlp, theta).score(obs, actions), SoftmaxPolicy(matrix, theta).score(obs, actions),
-                               atol=1e-15)
+    np.testing.assert_allclose(
+        SoftmaxPolicy(mlp, theta).score(obs, actions),
+        SoftmaxPolicy(matrix, theta).score(obs, actions),
+        atol=1e-15,
+    )
 
 
 def test_mlp_flatten_unflatten_and_init():
@@ -240,33 +285,117 @@ def test_sampling_matches_the_probabilities():
 @pytest.mark.parametrize(
     "call, error, match",
     [
-        (lambda: SoftmaxPolicy("tabular", np.zeros(4)).score([0], [0]), TypeError, "param must be a parametrisation"),
-        (lambda: SoftmaxPolicy(TabularPreferences(2, 2), np.zeros(3)).score([0], [0]), ValueError, r"theta must have shape \(n_params,\) = \(4,\)"),
-        (lambda: SoftmaxPolicy(TabularPreferences(2, 2), np.zeros(4)).score([2], [0]), ValueError, r"observations must lie in \[0, 2\)"),
-        (lambda: SoftmaxPolicy(TabularPreferences(2, 2), np.zeros(4)).score([0.5], [0]), TypeError, "observations must be integer"),
-        (lambda: SoftmaxPolicy(TabularPreferences(2, 2), np.zeros(4)).score([[0]], [0]), ValueError, r"shape \(batch,\)"),
-        (lambda: SoftmaxPolicy(TabularPreferences(2, 2), np.zeros(4)).score([0], [0, 1]), ValueError, r"actions must have shape \(batch,\) = \(1,\)"),
-        (lambda: SoftmaxPolicy(TabularPreferences(2, 2), np.zeros(4)).score([0], [2]), ValueError, r"actions must lie in \[0, 2\)"),
-        (lambda: SoftmaxPolicy(TabularPreferences(2, 2), np.zeros(4), 0.0).score([0], [0]), ValueError, "temperature"),
-        (lambda: SoftmaxPolicy(MatrixPreferences(3, 2), np.zeros(8)).score(np.zeros((1, 2)), [0]), ValueError, r"observations must have shape \(batch, n_inputs\) = \(batch, 3\); got shape \(1, 2\)"),
-        (lambda: SoftmaxPolicy(MatrixPreferences(2, 2), np.zeros(6)).probs([[np.nan, 0.0]]), ValueError, "observations must contain only finite values"),
-        (lambda: SoftmaxPolicy(MatrixPreferences(2, 2), np.zeros(6)).probs([[np.inf, 0.0]]), ValueError, "observations must contain only finite"),
-        (lambda: SoftmaxPolicy(MatrixPreferences(2, 2), np.full(6, 1e308)).probs([[1e308, 1e308]]), ValueError, r"MatrixPreferences.preferences\(theta, observations\) returned a non-finite value"),
-        (lambda: SoftmaxPolicy(MatrixPreferences(2, 2, state_fn=lambda o: np.zeros((1, 3))), np.zeros(6)).probs([[0.0]]), ValueError, r"state_fn\(observations\) must have shape"),
-        (lambda: SoftmaxPolicy(MLPPreferences(2, 2), np.zeros(3)).probs([[0.0, 0.0]]), ValueError, "theta must have shape"),
-        (lambda: SoftmaxPolicy(LinearPreferences(_features_fn, n_actions=2, n_features=4), np.zeros(4)).probs([0.0]), ValueError, r"features\(observations\) must have shape"),
+        (
+            lambda: SoftmaxPolicy("tabular", np.zeros(4)).score([0], [0]),
+            TypeError,
+            "param must be a parametrisation",
+        ),
+        (
+            lambda: SoftmaxPolicy(TabularPreferences(2, 2), np.zeros(3)).score([0], [0]),
+            ValueError,
+            r"theta must have shape \(n_params,\) = \(4,\)",
+        ),
+        (
+            lambda: SoftmaxPolicy(TabularPreferences(2, 2), np.zeros(4)).score([2], [0]),
+            ValueError,
+            r"observations must lie in \[0, 2\)",
+        ),
+        (
+            lambda: SoftmaxPolicy(TabularPreferences(2, 2), np.zeros(4)).score([0.5], [0]),
+            TypeError,
+            "observations must be integer",
+        ),
+        (
+            lambda: SoftmaxPolicy(TabularPreferences(2, 2), np.zeros(4)).score([[0]], [0]),
+            ValueError,
+            r"shape \(batch,\)",
+        ),
+        (
+            lambda: SoftmaxPolicy(TabularPreferences(2, 2), np.zeros(4)).score([0], [0, 1]),
+            ValueError,
+            r"actions must have shape \(batch,\) = \(1,\)",
+        ),
+        (
+            lambda: SoftmaxPolicy(TabularPreferences(2, 2), np.zeros(4)).score([0], [2]),
+            ValueError,
+            r"actions must lie in \[0, 2\)",
+        ),
+        (
+            lambda: SoftmaxPolicy(TabularPreferences(2, 2), np.zeros(4), 0.0).score([0], [0]),
+            ValueError,
+            "temperature",
+        ),
+        (
+            lambda: SoftmaxPolicy(MatrixPreferences(3, 2), np.zeros(8)).score(
+                np.zeros((1, 2)), [0]
+            ),
+            ValueError,
+            r"observations must have shape \(batch, n_inputs\) = \(batch, 3\); got shape \(1, 2\)",
+        ),
+        (
+            lambda: SoftmaxPolicy(MatrixPreferences(2, 2), np.zeros(6)).probs([[np.nan, 0.0]]),
+            ValueError,
+            "observations must contain only finite values",
+        ),
+        (
+            lambda: SoftmaxPolicy(MatrixPreferences(2, 2), np.zeros(6)).probs([[np.inf, 0.0]]),
+            ValueError,
+            "observations must contain only finite",
+        ),
+        (
+            lambda: SoftmaxPolicy(MatrixPreferences(2, 2), np.full(6, 1e308)).probs(
+                [[1e308, 1e308]]
+            ),
+            ValueError,
+            r"MatrixPreferences.preferences\(theta, observations\) returned a non-finite value",
+        ),
+        (
+            lambda: SoftmaxPolicy(
+                MatrixPreferences(2, 2, state_fn=lambda o: np.zeros((1, 3))), np.zeros(6)
+            ).probs([[0.0]]),
+            ValueError,
+            r"state_fn\(observations\) must have shape",
+        ),
+        (
+            lambda: SoftmaxPolicy(MLPPreferences(2, 2), np.zeros(3)).probs([[0.0, 0.0]]),
+            ValueError,
+            "theta must have shape",
+        ),
+        (
+            lambda: SoftmaxPolicy(
+                LinearPreferences(_features_fn, n_actions=2, n_features=4), np.zeros(4)
+            ).probs([0.0]),
+            ValueError,
+            r"features\(observations\) must have shape",
+        ),
         (lambda: LinearPreferences(_features_fn), TypeError, "needs n_actions and n_features"),
-        (lambda: LinearPreferences(np.zeros((3, 2))), ValueError, r"shape \(n_states, n_actions, n_features\)"),
+        (
+            lambda: LinearPreferences(np.zeros((3, 2))),
+            ValueError,
+            r"shape \(n_states, n_actions, n_features\)",
+        ),
         (lambda: LinearPreferences(TABLE, n_actions=2), ValueError, "n_actions must equal"),
         (lambda: MLPPreferences(2, 2, hidden=32), TypeError, "hidden must be a sequence"),
         (lambda: MLPPreferences(2, 2, hidden=(0,)), TypeError, "hidden must be a sequence"),
         (lambda: MatrixPreferences(0, 2), ValueError, "n_inputs must be an integer >= 1"),
         (lambda: MatrixPreferences(2, 2, bias=1), TypeError, "bias must be True or False"),
         (lambda: TabularPreferences(2, 2.0), TypeError, "n_actions must be an integer"),
-        (lambda: MLPPreferences(1, 2, hidden=()).flatten([(np.zeros((2, 2)), np.zeros(2))]), ValueError, "layer 0 must have W of shape"),
-        (lambda: SoftmaxPolicy(TabularPreferences(2, 2), np.zeros(3)), ValueError, "theta must have shape"),
+        (
+            lambda: MLPPreferences(1, 2, hidden=()).flatten([(np.zeros((2, 2)), np.zeros(2))]),
+            ValueError,
+            "layer 0 must have W of shape",
+        ),
+        (
+            lambda: SoftmaxPolicy(TabularPreferences(2, 2), np.zeros(3)),
+            ValueError,
+            "theta must have shape",
+        ),
         (lambda: SoftmaxPolicy("table", np.zeros(4)), TypeError, "param must be a parametrisation"),
-        (lambda: SoftmaxPolicy(TabularPreferences(2, 2), np.zeros(4)).sample([0], None), TypeError, "rng must be"),
+        (
+            lambda: SoftmaxPolicy(TabularPreferences(2, 2), np.zeros(4)).sample([0], None),
+            TypeError,
+            "rng must be",
+        ),
     ],
 )
 def test_bad_input(call, error, match):

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-
 from softmax_pg import (
     LinearPreferences,
     MLPPreferences,
@@ -38,12 +37,16 @@ def test_methods_are_the_kernel_on_the_preferences():
     h, tau = policy.preferences(obs), policy.temperature
     a = np.arange(6) % 4
     np.testing.assert_array_equal(policy.probs(obs), kernel.softmax(h, tau))
-    np.testing.assert_array_equal(policy.log_prob(obs, a), kernel.log_softmax(h, tau)[np.arange(6), a])
+    np.testing.assert_array_equal(
+        policy.log_prob(obs, a), kernel.log_softmax(h, tau)[np.arange(6), a]
+    )
     np.testing.assert_array_equal(policy.entropy(obs), kernel.entropy(h, tau))
     g = kernel.preference_score(h, a, tau)
     np.testing.assert_array_equal(policy.score(obs, a), policy.param.vjp(policy.theta, obs, g))
     eg = kernel.entropy_gradient(h, tau)
-    np.testing.assert_array_equal(policy.entropy_gradient(obs), policy.param.vjp(policy.theta, obs, eg))
+    np.testing.assert_array_equal(
+        policy.entropy_gradient(obs), policy.param.vjp(policy.theta, obs, eg)
+    )
     np.testing.assert_array_equal(policy.sample(obs, 4), kernel.sample(h, 4, tau))
     np.testing.assert_array_equal(policy.greedy(obs), np.argmax(h, axis=1))
 
@@ -60,7 +63,9 @@ def test_gradients_equal_finite_differences():
         def entropy(t, one=one):
             return SoftmaxPolicy(param, t, tau).entropy(one)
 
-        np.testing.assert_allclose(policy.score(one, 2), numerical_gradient(log_pi, policy.theta), atol=1e-7)
+        np.testing.assert_allclose(
+            policy.score(one, 2), numerical_gradient(log_pi, policy.theta), atol=1e-7
+        )
         np.testing.assert_allclose(
             policy.entropy_gradient(one), numerical_gradient(entropy, policy.theta), atol=1e-7
         )
@@ -92,8 +97,10 @@ def test_a_features_table_becomes_linear_preferences():
     theta = RNG.normal(size=5)
     policy = SoftmaxPolicy(TABLE, theta)
     assert isinstance(policy.param, LinearPreferences)
-    np.testing.assert_array_equal(policy.score([1, 3], [0, 2]), SoftmaxPolicy(
-        LinearPreferences(TABLE), theta).score([1, 3], [0, 2]))
+    np.testing.assert_array_equal(
+        policy.score([1, 3], [0, 2]),
+        SoftmaxPolicy(LinearPreferences(TABLE), theta).score([1, 3], [0, 2]),
+    )
     assert "LinearPreferences" in repr(policy)
 
 
@@ -107,13 +114,33 @@ def test_the_policy_holds_a_copy_of_theta():
 @pytest.mark.parametrize(
     "call, error, match",
     [
-        (lambda: SoftmaxPolicy(object(), np.zeros(2)), TypeError, "param must be a parametrisation"),
-        (lambda: SoftmaxPolicy(TABLE, np.zeros(4)), ValueError, r"theta must have shape \(n_params,\) = \(5,\)"),
+        (
+            lambda: SoftmaxPolicy(object(), np.zeros(2)),
+            TypeError,
+            "param must be a parametrisation",
+        ),
+        (
+            lambda: SoftmaxPolicy(TABLE, np.zeros(4)),
+            ValueError,
+            r"theta must have shape \(n_params,\) = \(5,\)",
+        ),
         (lambda: SoftmaxPolicy(TABLE, [np.nan] * 5), ValueError, "theta must contain only finite"),
         (lambda: SoftmaxPolicy(TABLE, np.zeros(5), -1.0), ValueError, "temperature must be"),
-        (lambda: SoftmaxPolicy(TABLE, np.zeros(5)).score([0, 1], [0]), ValueError, r"actions must have shape \(batch,\) = \(2,\)"),
-        (lambda: SoftmaxPolicy(TABLE, np.zeros(5)).score([0], [3]), ValueError, r"actions must lie in \[0, 3\)"),
-        (lambda: SoftmaxPolicy(TABLE, np.zeros(5)).probs([4]), ValueError, r"observations must lie in \[0, 4\)"),
+        (
+            lambda: SoftmaxPolicy(TABLE, np.zeros(5)).score([0, 1], [0]),
+            ValueError,
+            r"actions must have shape \(batch,\) = \(2,\)",
+        ),
+        (
+            lambda: SoftmaxPolicy(TABLE, np.zeros(5)).score([0], [3]),
+            ValueError,
+            r"actions must lie in \[0, 3\)",
+        ),
+        (
+            lambda: SoftmaxPolicy(TABLE, np.zeros(5)).probs([4]),
+            ValueError,
+            r"observations must lie in \[0, 4\)",
+        ),
         (lambda: SoftmaxPolicy(TABLE, np.zeros(5)).sample([0], None), TypeError, "rng must be"),
     ],
 )

@@ -18,16 +18,12 @@ import torch
 import torch.nn.functional as F
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from torch import nn
-from torch.distributions import Categorical
-from torch.func import functional_call, grad, jacrev, vmap
-
 from softmax_pg import (
     LinearPreferences,
     MatrixPreferences,
     MLPPreferences,
-    TabularPreferences,
     SoftmaxPolicy,
+    TabularPreferences,
     entropy_gradient,
     fisher_information,
     preference_score,
@@ -35,6 +31,9 @@ from softmax_pg import (
     score_matrix,
     tabular_features,
 )
+from torch import nn
+from torch.distributions import Categorical
+from torch.func import functional_call, grad, jacrev, vmap
 
 RTOL = 1e-10
 EXAMPLES = settings(max_examples=30, deadline=None)
@@ -67,7 +66,10 @@ def per_sample_scores(log_prob_one, theta: torch.Tensor, *batched) -> torch.Tens
 
 
 def test_importing_the_package_does_not_import_torch():
-    code = "import sys, softmax_pg; print(sorted(m for m in sys.modules if m.split('.')[0] == 'torch'))"
+    code = (
+        "import sys, softmax_pg; "
+        "print(sorted(m for m in sys.modules if m.split('.')[0] == 'torch'))"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
 
@@ -96,7 +98,9 @@ def test_linear_score_is_autograd(seed, batch, n_actions, d, tau):
     auto = per_sample_scores(log_prob_one, t(theta), t(phi), torch.as_tensor(a))
     terms = np.abs(phi).max() / tau
     assert_close(score(theta, phi, a, temperature=tau), auto, terms)
-    assert_close(SoftmaxPolicy(LinearPreferences(phi), theta, tau).score(np.arange(batch), a), auto, terms)
+    assert_close(
+        SoftmaxPolicy(LinearPreferences(phi), theta, tau).score(np.arange(batch), a), auto, terms
+    )
 
 
 @EXAMPLES
@@ -111,8 +115,14 @@ def test_tabular_score_is_autograd(seed, n_states, n_actions, batch, tau):
         return Categorical(logits=e_s @ th.reshape(n_states, n_actions) / tau).log_prob(act)
 
     auto = per_sample_scores(log_prob_one, t(theta), t(np.eye(n_states)[s]), torch.as_tensor(a))
-    assert_close(SoftmaxPolicy(TabularPreferences(n_states, n_actions), theta, tau).score(s, a), auto, 1 / tau)
-    assert_close(score(theta, tabular_features(n_states, n_actions)[s], a, temperature=tau), auto, 1 / tau)
+    assert_close(
+        SoftmaxPolicy(TabularPreferences(n_states, n_actions), theta, tau).score(s, a),
+        auto,
+        1 / tau,
+    )
+    assert_close(
+        score(theta, tabular_features(n_states, n_actions)[s], a, temperature=tau), auto, 1 / tau
+    )
 
 
 @EXAMPLES
@@ -178,9 +188,17 @@ def _flat_grads(net: nn.Sequential, grads: dict) -> torch.Tensor:
 
 
 @EXAMPLES
-@given(seed=SEEDS, batch=SIZES, n_in=SIZES, n_actions=SIZES, tau=TAUS,
-       hidden=st.lists(st.integers(1, 5), min_size=0, max_size=2))
-def test_network_score_is_autograd_and_the_jacobian_formula(seed, batch, n_in, n_actions, tau, hidden):
+@given(
+    seed=SEEDS,
+    batch=SIZES,
+    n_in=SIZES,
+    n_actions=SIZES,
+    tau=TAUS,
+    hidden=st.lists(st.integers(1, 5), min_size=0, max_size=2),
+)
+def test_network_score_is_autograd_and_the_jacobian_formula(
+    seed, batch, n_in, n_actions, tau, hidden
+):
     rng = np.random.default_rng(seed)
     torch.manual_seed(seed % 2**31)
     net = _torch_mlp(n_in, tuple(hidden), n_actions)
@@ -237,7 +255,10 @@ def _fisher_from_autograd(log_prob_one, theta, inputs, n_actions, probs):
     """sum_b pi_b s_b s_b^T from the autograd scores s_b of every action b."""
     batch = probs.shape[0]
     scores = torch.stack(
-        [per_sample_scores(log_prob_one, theta, *inputs, torch.full((batch,), b)) for b in range(n_actions)],
+        [
+            per_sample_scores(log_prob_one, theta, *inputs, torch.full((batch,), b))
+            for b in range(n_actions)
+        ],
         dim=1,
     )  # (batch, n_actions, n_params)
     return torch.einsum("bk,bkp,bkq->bpq", probs, scores, scores)
@@ -257,7 +278,9 @@ def test_fisher_is_the_covariance_of_autograd_scores(seed, batch, n_actions, d, 
     auto = _fisher_from_autograd(log_prob_one, t(theta), (t(phi),), n_actions, probs)
     terms = (np.abs(phi).max() / tau) ** 2  # pi_b s_b s_b^T
     assert_close(fisher_information(theta, phi, temperature=tau), auto, terms)
-    assert_close(SoftmaxPolicy(LinearPreferences(phi), theta, tau).fisher(np.arange(batch)), auto, terms)
+    assert_close(
+        SoftmaxPolicy(LinearPreferences(phi), theta, tau).fisher(np.arange(batch)), auto, terms
+    )
 
 
 @settings(max_examples=15, deadline=None)
@@ -287,7 +310,9 @@ def test_network_fisher_is_the_covariance_of_autograd_scores(seed, batch, n_in, 
     probs = torch.softmax(vmap(h, in_dims=(None, 0))(t(theta), t(x)) / tau, dim=-1)
     auto = _fisher_from_autograd(log_prob_one, t(theta), (t(x),), n_actions, probs)
     jac = vmap(jacrev(h), in_dims=(None, 0))(t(theta), t(x))
-    assert_close(SoftmaxPolicy(prefs, theta, tau).fisher(x), auto, (float(jac.abs().max()) / tau) ** 2)
+    assert_close(
+        SoftmaxPolicy(prefs, theta, tau).fisher(x), auto, (float(jac.abs().max()) / tau) ** 2
+    )
 
 
 @EXAMPLES

@@ -9,7 +9,6 @@ import pytest
 import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
 from softmax_pg import (
     Parametrisation,
     SoftmaxPolicy,
@@ -107,8 +106,14 @@ def test_every_method_against_finite_differences(kind):
     score, entropy_grad = policy.score(obs, actions), policy.entropy_gradient(obs)
     for i in range(len(obs)):
         one, a = obs[i : i + 1], actions[i : i + 1]
-        log_pi = numerical_gradient(lambda t: SoftmaxPolicy(param, t, tau).log_prob(one, a)[0], policy.theta)
-        ent = numerical_gradient(lambda t: SoftmaxPolicy(param, t, tau).entropy(one)[0], policy.theta)
+        log_pi = numerical_gradient(
+            lambda t: SoftmaxPolicy(param, t, tau).log_prob(one, a)[0],  # noqa: B023
+            policy.theta,
+        )
+        ent = numerical_gradient(
+            lambda t: SoftmaxPolicy(param, t, tau).entropy(one)[0],  # noqa: B023
+            policy.theta,
+        )
         np.testing.assert_allclose(score[i], log_pi, atol=1e-7)
         np.testing.assert_allclose(entropy_grad[i], ent, atol=1e-7)
     probs = policy.probs(obs)
@@ -136,11 +141,17 @@ def test_every_gradient_against_torch_autograd(kind):
         lp = log_pi(th, i)
         entropy = -(lp.exp() * lp).sum()
         entropy_grads.append(torch.autograd.grad(entropy, th)[0])
-        jac = torch.autograd.functional.jacobian(lambda t, i=i: log_pi(t, i), torch.tensor(policy.theta))
+        jac = torch.autograd.functional.jacobian(
+            lambda t, i=i: log_pi(t, i), torch.tensor(policy.theta)
+        )
         p = log_pi(torch.tensor(policy.theta), i).exp()
         fishers.append(jac.T @ (p[:, None] * jac))
-    np.testing.assert_allclose(policy.score(obs, actions), torch.stack(scores).numpy(), rtol=1e-10, atol=1e-12)
-    np.testing.assert_allclose(policy.entropy_gradient(obs), torch.stack(entropy_grads).numpy(), atol=1e-12)
+    np.testing.assert_allclose(
+        policy.score(obs, actions), torch.stack(scores).numpy(), rtol=1e-10, atol=1e-12
+    )
+    np.testing.assert_allclose(
+        policy.entropy_gradient(obs), torch.stack(entropy_grads).numpy(), atol=1e-12
+    )
     np.testing.assert_allclose(policy.fisher(obs), torch.stack(fishers).numpy(), atol=1e-12)
 
 
@@ -233,36 +244,98 @@ def policy_of(param) -> SoftmaxPolicy:
 @pytest.mark.parametrize(
     "call, error, match",
     [
-        (lambda: policy_of(WrongWidth()).probs(OBS), ValueError,
-         r"WrongWidth.preferences\(theta, observations\) returned shape \(4, 4\); "
-         r"expected \(batch, n_actions\) = \(4, 3\)"),
-        (lambda: policy_of(WrongBatch()).score(OBS, [0, 1, 2, 0]), ValueError,
-         r"WrongBatch.preferences\(theta, observations\) returned shape \(1, 3\); expected"),
-        (lambda: policy_of(WrongVjpWidth()).score(OBS, [0, 1, 2, 0]), ValueError,
-         r"WrongVjpWidth.vjp\(theta, observations, g\) returned shape \(4, 11\); "
-         r"expected \(batch, n_params\) = \(4, 12\)"),
-        (lambda: policy_of(NaNPreferences()).entropy(OBS), ValueError,
-         r"NaNPreferences.preferences\(theta, observations\) returned a non-finite value nan at index \(0, 1\)"),
-        (lambda: policy_of(NaNVjp()).entropy_gradient(OBS), ValueError,
-         r"NaNVjp.vjp\(theta, observations, g\) returned a non-finite value inf at index \(1, 2\)"),
+        (
+            lambda: policy_of(WrongWidth()).probs(OBS),
+            ValueError,
+            r"WrongWidth.preferences\(theta, observations\) returned shape \(4, 4\); "
+            r"expected \(batch, n_actions\) = \(4, 3\)",
+        ),
+        (
+            lambda: policy_of(WrongBatch()).score(OBS, [0, 1, 2, 0]),
+            ValueError,
+            r"WrongBatch.preferences\(theta, observations\) returned shape \(1, 3\); expected",
+        ),
+        (
+            lambda: policy_of(WrongVjpWidth()).score(OBS, [0, 1, 2, 0]),
+            ValueError,
+            r"WrongVjpWidth.vjp\(theta, observations, g\) returned shape \(4, 11\); "
+            r"expected \(batch, n_params\) = \(4, 12\)",
+        ),
+        (
+            lambda: policy_of(NaNPreferences()).entropy(OBS),
+            ValueError,
+            r"NaNPreferences.preferences\(theta, observations\) returned a non-finite "
+            r"value nan at index \(0, 1\)",
+        ),
+        (
+            lambda: policy_of(NaNVjp()).entropy_gradient(OBS),
+            ValueError,
+            r"NaNVjp.vjp\(theta, observations, g\) returned a non-finite value inf "
+            r"at index \(1, 2\)",
+        ),
         (lambda: check_preferences(WrongWidth(), OBS), ValueError, r"returned shape \(4, 4\)"),
         (lambda: check_preferences(WrongVjpWidth(), OBS), ValueError, r"returned shape \(4, 11\)"),
         (lambda: check_preferences(NaNVjp(), OBS), ValueError, "non-finite value inf"),
-        (lambda: check_preferences(JacobianNotTransposed(), OBS), ValueError,
-         r"JacobianNotTransposed.vjp disagrees with central finite differences .* along theta\[\d+\]"),
-        (lambda: policy_of(NoVjp()).score(OBS, [0, 1, 0, 1]), NotImplementedError,
-         r"NoVjp must define vjp\(theta, observations, g\)"),
-        (lambda: check_preferences(NoSizes(), OBS), TypeError, r"NoSizes.n_actions must be an integer >= 1"),
-        (lambda: SoftmaxPolicy(NotAParametrisation(), THETA), TypeError,
-         r"param must be a parametrisation: an instance of a subclass of softmax_pg.Parametrisation"),
-        (lambda: policy_of(ChecksItsObservations()).probs(np.zeros((4, 3))), ValueError,
-         r"observations must have shape \(batch, 2\); got shape \(4, 3\)"),
+        (
+            lambda: check_preferences(JacobianNotTransposed(), OBS),
+            ValueError,
+            r"JacobianNotTransposed.vjp disagrees with central finite differences "
+            r".* along theta\[\d+\]",
+        ),
+        (
+            lambda: policy_of(NoVjp()).score(OBS, [0, 1, 0, 1]),
+            NotImplementedError,
+            r"NoVjp must define vjp\(theta, observations, g\)",
+        ),
+        (
+            lambda: check_preferences(NoSizes(), OBS),
+            TypeError,
+            r"NoSizes.n_actions must be an integer >= 1",
+        ),
+        (
+            lambda: SoftmaxPolicy(NotAParametrisation(), THETA),
+            TypeError,
+            r"param must be a parametrisation: an instance of a subclass of "
+            r"softmax_pg.Parametrisation",
+        ),
+        (
+            lambda: policy_of(ChecksItsObservations()).probs(np.zeros((4, 3))),
+            ValueError,
+            r"observations must have shape \(batch, 2\); got shape \(4, 3\)",
+        ),
         (lambda: policy_of(Quadratic()).probs(3.0), TypeError, "observations must be a batch"),
-        (lambda: policy_of(Quadratic()).score(OBS, [0, 1]), ValueError, r"actions must have shape \(batch,\) = \(4,\)"),
-        (lambda: check_preferences(Quadratic(), OBS, theta=np.zeros(5)), ValueError,
-         r"theta must have shape \(n_params,\) = \(12,\)"),
+        (
+            lambda: check_preferences(Quadratic(), np.zeros((4, 3))),
+            ValueError,
+            r"Quadratic.preferences\(theta, observations\) raised ValueError: .* "
+            r"observations \(4, 3\)",
+        ),
+        (
+            lambda: policy_of(Quadratic()).score(OBS, [0, 1]),
+            ValueError,
+            r"actions must have shape \(batch,\) = \(4,\)",
+        ),
+        (
+            lambda: check_preferences(Quadratic(), OBS, theta=np.zeros(5)),
+            ValueError,
+            r"theta must have shape \(n_params,\) = \(12,\)",
+        ),
     ],
 )
 def test_mistakes_are_named(call, error, match):
     with pytest.raises(error, match=match):
         call()
+
+
+def test_the_api_pages_example_runs():
+    """The worked example of book/api.md, executed as written."""
+    from pathlib import Path
+
+    page = (Path(__file__).resolve().parents[1] / "book" / "api.md").read_text()
+    blocks = page.split("```python\n")[1:]
+    assert blocks, "book/api.md has no python example"
+    for block in blocks:
+        namespace: dict = {}
+        exec(block.split("```")[0], namespace)  # noqa: S102
+        policy, obs = namespace["policy"], namespace["obs"]
+        np.testing.assert_allclose(policy.probs(obs), 1 / 3)

@@ -80,7 +80,8 @@ def softmax(h: np.ndarray, tau: float = 1.0) -> np.ndarray:
 def score_from_probs(
     probs: np.ndarray, actions: np.ndarray, tau: float = 1.0, *, overwrite: bool = False
 ) -> np.ndarray:
-    """The preference-space score (e_a - pi)/tau, shape broadcast(probs[..., 0], actions) + (n_actions,).
+    """The preference-space score (e_a - pi)/tau, shape broadcast(probs[..., 0], actions) +
+    (n_actions,).
 
     With ``overwrite=True`` and ``probs`` of the full shape, ``probs`` itself is turned
     into the result (no new array): for callers that hold the only reference to it.
@@ -146,7 +147,8 @@ def inverse_cdf(probs: np.ndarray, u: np.ndarray | float) -> np.ndarray:
 
 
 def take(values: np.ndarray, actions: np.ndarray) -> np.ndarray:
-    """``values[..., actions]`` with the leading axes broadcast: shape broadcast(values[..., 0], actions)."""
+    """``values[..., actions]`` with the leading axes broadcast: shape broadcast(values[..., 0],
+    actions)."""
     shape = np.broadcast_shapes(values.shape[:-1], np.shape(actions))
     v = np.broadcast_to(values, shape + values.shape[-1:])
     a = np.broadcast_to(actions, shape)[..., None]

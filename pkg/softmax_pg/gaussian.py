@@ -77,7 +77,8 @@ def _actions(actions: ArrayLike, mu: np.ndarray) -> np.ndarray:
 def gaussian_log_prob(
     theta: ArrayLike, features: ArrayLike, actions: ArrayLike, log_std: ArrayLike = 0.0
 ) -> np.ndarray:
-    r""":math:`\log\mathcal{N}(a;\ \phi(s)^\top\theta,\ e^{2\lambda}) = -\tfrac12 z^2 - \lambda - \tfrac12\log 2\pi`, :math:`z = (a - \mu)/\sigma`.
+    r""":math:`\log\mathcal{N}(a;\ \phi(s)^\top\theta,\ e^{2\lambda}) = -\tfrac12 z^2 - \lambda -
+    \tfrac12\log 2\pi`, :math:`z = (a - \mu)/\sigma`.
 
     Parameters
     ----------
@@ -105,7 +106,8 @@ def gaussian_log_prob(
 def gaussian_score(
     theta: ArrayLike, features: ArrayLike, actions: ArrayLike, log_std: ArrayLike = 0.0
 ) -> np.ndarray:
-    r"""The score with respect to the mean's parameters, :math:`\nabla_\theta\log\pi(a\mid s) = \frac{a - \mu}{\sigma^2}\,\phi(s)`.
+    r"""The score with respect to the mean's parameters, :math:`\nabla_\theta\log\pi(a\mid s) =
+    \frac{a - \mu}{\sigma^2}\,\phi(s)`.
 
     Parameters
     ----------
@@ -132,7 +134,8 @@ def gaussian_score(
 def gaussian_score_log_std(
     theta: ArrayLike, features: ArrayLike, actions: ArrayLike, log_std: ArrayLike = 0.0
 ) -> np.ndarray:
-    r"""The score with respect to :math:`\lambda = \log\sigma`: :math:`\frac{(a - \mu)^2}{\sigma^2} - 1`.
+    r"""The score with respect to :math:`\lambda = \log\sigma`: :math:`\frac{(a - \mu)^2}{\sigma^2}
+    - 1`.
 
     Its expectation under the policy is zero: :math:`\mathbb{E}[(A-\mu)^2] = \sigma^2`.
 
@@ -163,7 +166,8 @@ def gaussian_sample(
     rng: int | np.random.Generator,
     log_std: ArrayLike = 0.0,
 ) -> np.ndarray:
-    r"""Draw :math:`a \sim \mathcal{N}(\phi(s)^\top\theta, e^{2\lambda})` for every state of the batch.
+    r"""Draw :math:`a \sim \mathcal{N}(\phi(s)^\top\theta, e^{2\lambda})` for every state of the
+    batch.
 
     Parameters
     ----------
@@ -185,7 +189,8 @@ def gaussian_sample(
 
 
 def gaussian_std(log_std: ArrayLike) -> np.ndarray:
-    r"""The standard deviation :math:`\sigma = e^{\lambda}` of the log-standard deviation :math:`\lambda`.
+    r"""The standard deviation :math:`\sigma = e^{\lambda}` of the log-standard deviation
+    :math:`\lambda`.
 
     Parameters
     ----------

@@ -3,16 +3,16 @@ r"""The preference-space kernel, public and checked.
 For preferences :math:`h \in \mathbb{R}^{n_\text{actions}}` (last axis; leading axes are a
 batch) and a temperature :math:`\tau > 0`:
 
-=========================  ====================================================
-:func:`softmax`            :math:`\pi = \mathrm{softmax}(h/\tau)`
-:func:`log_softmax`        :math:`\log\pi`, by the max-shifted log-sum-exp
-:func:`preference_score`   :math:`\nabla_h\log\pi_a = (e_a - \pi)/\tau`
-:func:`entropy`            :math:`-\sum_b \pi_b\log\pi_b`, from :math:`\log\pi`
-:func:`entropy_gradient`   :math:`\nabla_h H = -\pi\odot(\log\pi - \mathbb{E}_\pi\log\pi)/\tau`
-:func:`sample`             :math:`a\sim\pi`, one uniform number per row (inverse CDF)
-=========================  ====================================================
+====================================  ==========================================================
+:func:`~softmax_pg.softmax`           :math:`\pi = \mathrm{softmax}(h/\tau)`
+:func:`~softmax_pg.log_softmax`       :math:`\log\pi`, by the max-shifted log-sum-exp
+:func:`~softmax_pg.preference_score`  :math:`\nabla_h\log\pi_a = (e_a - \pi)/\tau`
+:func:`entropy`                       :math:`-\sum_b \pi_b\log\pi_b`, from :math:`\log\pi`
+:func:`entropy_gradient`              :math:`\nabla_h H(\pi)`, from :math:`\log\pi`
+:func:`sample`                        :math:`a\sim\pi`, one uniform number per row (inverse CDF)
+====================================  ==========================================================
 
-Each checks its arguments, then calls the trusted :mod:`softmax_pg._kernel`, the only
+Each checks its arguments, then calls the trusted ``softmax_pg._kernel``, the only
 place the formulas are written. A parametrisation's ``vjp`` pulls these vectors back to
 :math:`\theta` (the book's chapter "Any differentiable preferences").
 """
@@ -53,7 +53,8 @@ def _check_axis(h: ArrayLike, temperature: float, axis: int) -> tuple[np.ndarray
         raise TypeError(f"axis must be an integer; got {axis!r}")
     if not -arr.ndim <= axis < arr.ndim:
         raise ValueError(
-            f"axis must be in [{-arr.ndim}, {arr.ndim}) for preferences of shape {arr.shape}; got {axis}"
+            f"axis must be in [{-arr.ndim}, {arr.ndim}) for preferences of shape {arr.shape}; "
+            f"got {axis}"
         )
     if arr.shape[axis] == 0:
         raise ValueError(
@@ -107,7 +108,8 @@ def softmax(preferences: ArrayLike, temperature: float = 1.0, axis: int = -1) ->
 def preference_score(
     preferences: ArrayLike, actions: ArrayLike, temperature: float = 1.0
 ) -> np.ndarray:
-    r"""The score with respect to the preferences, :math:`\nabla_h\log\mathrm{softmax}(h/\tau)_a = (e_a-\pi)/\tau`.
+    r"""The score with respect to the preferences, :math:`\nabla_h\log\mathrm{softmax}(h/\tau)_a =
+    (e_a-\pi)/\tau`.
 
     Row :math:`a` of the Jacobian of log-softmax, :math:`I - \mathbf{1}\pi^\top`:
     :math:`1-\pi_a` for the chosen action, :math:`-\pi_b` for every other, over :math:`\tau`
@@ -134,7 +136,8 @@ def preference_score(
 
 
 def entropy(preferences: ArrayLike, temperature: float = 1.0) -> np.ndarray:
-    r"""Entropy :math:`-\sum_b\pi_b\log\pi_b` of :math:`\pi = \mathrm{softmax}(h/\tau)`, from the log-probabilities.
+    r"""Entropy :math:`-\sum_b\pi_b\log\pi_b` of :math:`\pi = \mathrm{softmax}(h/\tau)`, from the
+    log-probabilities.
 
     Parameters
     ----------
@@ -151,7 +154,8 @@ def entropy(preferences: ArrayLike, temperature: float = 1.0) -> np.ndarray:
 
 
 def entropy_gradient(preferences: ArrayLike, temperature: float = 1.0) -> np.ndarray:
-    r"""Gradient of the entropy with respect to the preferences, :math:`-\pi\odot(\log\pi-\mathbb{E}_\pi[\log\pi])/\tau`.
+    r"""Gradient of the entropy with respect to the preferences,
+    :math:`-\pi\odot(\log\pi-\mathbb{E}_\pi[\log\pi])/\tau`.
 
     Parameters
     ----------
@@ -170,7 +174,8 @@ def entropy_gradient(preferences: ArrayLike, temperature: float = 1.0) -> np.nda
 def sample(
     preferences: ArrayLike, rng: int | np.random.Generator, temperature: float = 1.0
 ) -> np.ndarray:
-    r"""Draw :math:`a\sim\mathrm{softmax}(h/\tau)` for each row, by inverting the cumulative distribution.
+    r"""Draw :math:`a\sim\mathrm{softmax}(h/\tau)` for each row, by inverting the cumulative
+    distribution.
 
     One uniform number per row, ``rng.random(preferences.shape[:-1])``, so a batch
     consumes ``rng`` as a loop over its rows would.

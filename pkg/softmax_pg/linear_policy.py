@@ -140,7 +140,8 @@ def score(
 def expected_features(
     theta: ArrayLike, features: ArrayLike, temperature: float = 1.0
 ) -> np.ndarray:
-    r"""The policy's average feature :math:`\mathbb{E}_{b\sim\pi_\theta}[\phi(s,b)] = \Phi^\top\pi_\theta`.
+    r"""The policy's average feature :math:`\mathbb{E}_{b\sim\pi_\theta}[\phi(s,b)] =
+    \Phi^\top\pi_\theta`.
 
     Returns
     -------
@@ -151,7 +152,8 @@ def expected_features(
 
 
 def entropy(theta: ArrayLike, features: ArrayLike, temperature: float = 1.0) -> np.ndarray:
-    r"""Entropy :math:`-\sum_b\pi_\theta(b\mid s)\log\pi_\theta(b\mid s)`, from the log-probabilities.
+    r"""Entropy :math:`-\sum_b\pi_\theta(b\mid s)\log\pi_\theta(b\mid s)`, from the
+    log-probabilities.
 
     Returns
     -------
@@ -183,7 +185,8 @@ def entropy_gradient(theta: ArrayLike, features: ArrayLike, temperature: float =
 def fisher_information(
     theta: ArrayLike, features: ArrayLike, temperature: float = 1.0
 ) -> np.ndarray:
-    r"""Fisher information :math:`F = \mathbb{E}_{b\sim\pi}[\nabla\log\pi_b\nabla\log\pi_b^\top] = \mathrm{Cov}_\pi[\phi]/\tau^2`.
+    r"""Fisher information :math:`F = \mathbb{E}_{b\sim\pi}[\nabla\log\pi_b\nabla\log\pi_b^\top] =
+    \mathrm{Cov}_\pi[\phi]/\tau^2`.
 
     Built from the scores of every action, :math:`\Phi^\top(e_b-\pi)/\tau`.
 
@@ -218,7 +221,8 @@ def fisher_from_scores(scores: np.ndarray, probs: np.ndarray) -> np.ndarray:
 def sample_actions(
     theta: ArrayLike, features: ArrayLike, rng: int | np.random.Generator, temperature: float = 1.0
 ) -> np.ndarray:
-    r"""Draw :math:`a\sim\pi_\theta(\cdot\mid s)` for every state, one uniform number each (inverse CDF).
+    r"""Draw :math:`a\sim\pi_\theta(\cdot\mid s)` for every state, one uniform number each (inverse
+    CDF).
 
     Parameters
     ----------

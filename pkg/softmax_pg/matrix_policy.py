@@ -1,4 +1,5 @@
-r"""Part I's weight-matrix form: :math:`\pi = \mathrm{softmax}(W^\top x/\tau)`, the score :math:`x(e_a-\pi)^\top/\tau`.
+r"""Part I's weight-matrix form: :math:`\pi = \mathrm{softmax}(W^\top x/\tau)`, the score
+:math:`x(e_a-\pi)^\top/\tau`.
 
 Thin wrappers over the kernel and the vjp of
 :class:`~softmax_pg.MatrixPreferences` without bias (the book's chapter "The tabular case
@@ -68,7 +69,8 @@ def log_prob_matrix(
 def score_matrix(
     weights: ArrayLike, state: ArrayLike, actions: ArrayLike, temperature: float = 1.0
 ) -> np.ndarray:
-    r"""The score :math:`\nabla_W\log\pi(a\mid s) = x\,(e_a-\pi)^\top/\tau` of the weight-matrix form.
+    r"""The score :math:`\nabla_W\log\pi(a\mid s) = x\,(e_a-\pi)^\top/\tau` of the weight-matrix
+    form.
 
     Column :math:`a` gets :math:`x(1-\pi_a)/\tau`, every other column :math:`-x\pi_b/\tau`:
     :func:`softmax_pg.score` with features :math:`x\otimes e_b` and :math:`\theta=\mathrm{vec}(W)`.
@@ -82,7 +84,8 @@ def score_matrix(
 
     Returns
     -------
-    numpy.ndarray, shape ``broadcast(state.shape[:-1], actions.shape) + (n_state_features, n_actions)``
+    numpy.ndarray, shape ``broadcast(state.shape[:-1], actions.shape) + (n_state_features,
+    n_actions)``
 
     References
     ----------

@@ -89,7 +89,8 @@ def _grid_cells(cells: ArrayLike, n: int) -> np.ndarray:
     c = np.asarray(cells)
     if c.shape != (n, 2) or not np.issubdtype(c.dtype, np.integer):
         raise ValueError(
-            f"cells must be an integer array of shape ({n}, 2), one (row, column) per state; got {c!r}"
+            f"cells must be an integer array of shape ({n}, 2), one (row, column) per state; "
+            f"got {c!r}"
         )
     return c
 

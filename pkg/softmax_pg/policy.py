@@ -3,7 +3,8 @@ r"""The softmax policy of any parametrisation: :class:`SoftmaxPolicy`, and :func
 :math:`\pi_\theta(\cdot\mid s) = \mathrm{softmax}(h_\theta(s)/\tau)`; every method is the
 kernel (:mod:`softmax_pg._kernel`) on the parametrisation's preferences, and every
 gradient the parametrisation's vjp of a kernel vector, e.g. the score
-:math:`\mathrm{D}h_\theta(s)^\top(e_a-\pi)/\tau` (the book's chapter "Any differentiable preferences").
+:math:`\mathrm{D}h_\theta(s)^\top(e_a-\pi)/\tau` (the book's chapter "Any differentiable
+preferences").
 """
 
 from __future__ import annotations
@@ -65,7 +66,7 @@ def natural_gradient(fisher: ArrayLike, gradient: ArrayLike, damping: float = 1e
 
 def _as_param(param) -> Parametrisation:
     """``param`` itself, or a features table wrapped in LinearPreferences."""
-    if isinstance(param, Parametrisation) or isinstance(param, (str, bytes)) or callable(param):
+    if isinstance(param, (Parametrisation, str, bytes)) or callable(param):
         return param
     table = np.asarray(param) if isinstance(param, (np.ndarray, list, tuple)) else None
     if table is not None and table.ndim == 3 and np.issubdtype(table.dtype, np.number):
@@ -74,7 +75,8 @@ def _as_param(param) -> Parametrisation:
 
 
 class SoftmaxPolicy:
-    r"""A softmax policy :math:`\mathrm{softmax}(h_\theta(s)/\tau)` holding its parametrisation and :math:`\theta`.
+    r"""A softmax policy :math:`\mathrm{softmax}(h_\theta(s)/\tau)` holding its parametrisation and
+    :math:`\theta`.
 
     Every method takes a batch of observations ``(batch, ...)``, or one observation
     without the batch axis when the parametrisation's ``observation_shape`` says what
@@ -123,7 +125,8 @@ class SoftmaxPolicy:
         a = a.reshape(1) if single and a.ndim == 0 else a
         if a.shape != (batch,):
             raise ValueError(
-                f"actions must have shape (batch,) = ({batch},), one per observation; got shape {a.shape}"
+                f"actions must have shape (batch,) = ({batch},), one per observation; got shape "
+                f"{a.shape}"
             )
         return a
 
@@ -163,7 +166,8 @@ class SoftmaxPolicy:
         return out[0] if single else out
 
     def entropy_gradient(self, observations) -> np.ndarray:
-        """:math:`\\nabla_\\theta H` at each observation, the vjp of the kernel's, shape (batch, n_params)."""
+        """:math:`\\nabla_\\theta H` at each observation, the vjp of the kernel's, shape (batch,
+        n_params)."""
         obs, h, single = self._h(observations)
         g = _kernel.entropy_gradient_from_log_probs(
             _kernel.log_softmax(h, self.temperature), self.temperature
@@ -172,7 +176,8 @@ class SoftmaxPolicy:
         return out[0] if single else out
 
     def fisher(self, observations) -> np.ndarray:
-        r""":math:`F(s) = \sum_b\pi_b\,\nabla\log\pi_b\nabla\log\pi_b^\top`, shape (batch, n_params, n_params)."""
+        r""":math:`F(s) = \sum_b\pi_b\,\nabla\log\pi_b\nabla\log\pi_b^\top`, shape (batch,
+        n_params, n_params)."""
         obs, h, single = self._h(observations)
         p = _kernel.softmax(h, self.temperature)
         scores = np.stack(
@@ -193,14 +198,16 @@ class SoftmaxPolicy:
     def natural_gradient(
         self, observations, gradient: ArrayLike, damping: float = 1e-3
     ) -> np.ndarray:
-        r""":math:`(\bar F + \nu I)^{-1}\nabla J` with :math:`\bar F` the mean Fisher over the observations."""
+        r""":math:`(\bar F + \nu I)^{-1}\nabla J` with :math:`\bar F` the mean Fisher over the
+        observations."""
         fisher = self.fisher(observations)
         return natural_gradient(
             fisher if fisher.ndim == 2 else fisher.mean(axis=0), gradient, damping
         )
 
     def sample(self, observations, rng: int | np.random.Generator) -> np.ndarray:
-        """:math:`a_i\\sim\\pi_\\theta(\\cdot\\mid s_i)`, one ``rng.random()`` each (inverse CDF), int64 (batch,)."""
+        """:math:`a_i\\sim\\pi_\\theta(\\cdot\\mid s_i)`, one ``rng.random()`` each (inverse CDF),
+        int64 (batch,)."""
         gen = check_rng(rng)
         _, h, single = self._h(observations)
         a = _kernel.inverse_cdf(_kernel.softmax(h, self.temperature), gen.random(len(h)))

@@ -87,7 +87,8 @@ class ShortCorridor(gym.Env):
     def __init__(self, render_mode: str | None = None) -> None:
         if render_mode is not None and render_mode not in self.metadata["render_modes"]:
             raise ValueError(
-                f"render_mode must be None or one of {self.metadata['render_modes']}; got {render_mode!r}"
+                f"render_mode must be None or one of {self.metadata['render_modes']}; got "
+                f"{render_mode!r}"
             )
         self.render_mode = render_mode
         self.observation_space = spaces.Discrete(4)
@@ -180,7 +181,8 @@ def corridor_features() -> np.ndarray:
 
 
 def corridor_theta(prob_right: float) -> np.ndarray:
-    r"""Parameters :math:`\theta` with :math:`\pi(\text{right})` equal to ``prob_right`` for :func:`corridor_features`.
+    r"""Parameters :math:`\theta` with :math:`\pi(\text{right})` equal to ``prob_right`` for
+    :func:`corridor_features`.
 
     :math:`\theta = (\ell/2, -\ell/2)` with :math:`\ell = \log\frac{p}{1-p}`, symmetric
     like the widely used reproduction of Figure 13.1 (``prob_right = 0.05`` gives

@@ -17,7 +17,8 @@ DEFAULT_MAP = (
 """The default layout: the short way to the goal runs along the edge of two pits."""
 
 DEFAULT_REWARDS = {"step_reward": -1.0, "goal_reward": -1.0, "pit_reward": -20.0}
-"""Every step costs 1, the step into the goal included (as in the short corridor); a fall costs 20."""
+"""Every step costs 1, the step into the goal included (as in the short corridor); a fall costs
+20."""
 
 ACTION_NAMES = ("up", "right", "down", "left")
 """Names of the actions 0 to 3."""

@@ -41,6 +41,7 @@ __all__ = [
     "parse_map",
 ]
 
+
 class GridWorld(gym.Env):
     r"""A deterministic grid world with walls, a start, goals and pits (cliffs).
 
@@ -98,7 +99,8 @@ class GridWorld(gym.Env):
     ) -> None:
         if render_mode is not None and render_mode not in self.metadata["render_modes"]:
             raise ValueError(
-                f"render_mode must be None or one of {self.metadata['render_modes']}; got {render_mode!r}"
+                f"render_mode must be None or one of {self.metadata['render_modes']}; got "
+                f"{render_mode!r}"
             )
         rewards = as_real_array([step_reward, goal_reward, pit_reward], "rewards (step, goal, pit)")
         self.render_mode = render_mode
@@ -174,7 +176,8 @@ class GridWorld(gym.Env):
         p = as_real_array(probs, "probs")
         if p.shape != (self.n_states, 4) or np.any(p < 0) or not np.allclose(p.sum(axis=1), 1.0):
             raise ValueError(
-                f"probs must be ({self.n_states}, 4) probabilities with rows summing to 1; got shape {p.shape}"
+                f"probs must be ({self.n_states}, 4) probabilities with rows summing to 1; got "
+                f"shape {p.shape}"
             )
         g = float(gamma)
         if not 0.0 < g <= 1.0:
@@ -186,7 +189,8 @@ class GridWorld(gym.Env):
         transition[self.terminal] = 0.0  # episodes end there
         proper = ~self.terminal
         if g == 1.0:
-            # states that reach a goal with probability one: no path to a state without a path to a goal
+            # states that reach a goal with probability one:
+            # no path to a state without a path to a goal
             edges = transition > 0
             reach_goal = self._reaches(edges, self.terminal)
             proper &= ~self._reaches(edges, ~reach_goal)

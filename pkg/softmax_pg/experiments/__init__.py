@@ -1,10 +1,10 @@
 """The book's experiments, apart from the core.
 
-* :mod:`softmax_pg.experiments.bandit`: the gradient bandit on the 10-armed testbed
-  (:mod:`.testbed`, :mod:`.bandit_agent`);
-* :mod:`softmax_pg.experiments.corridor`: the short corridor's closed form and batched
-  REINFORCE runs (needs gymnasium, through :mod:`softmax_pg.envs`);
-* :mod:`softmax_pg.experiments.continuous`: a continuous bandit for the Gaussian policy.
+* ``softmax_pg.experiments.bandit``: the gradient bandit on the 10-armed testbed
+  (``testbed``, ``bandit_agent``);
+* ``softmax_pg.experiments.corridor``: the short corridor's closed form and batched
+  REINFORCE runs (needs gymnasium, through ``softmax_pg.envs``);
+* ``softmax_pg.experiments.continuous``: a continuous bandit for the Gaussian policy.
 
 Import each from its module, e.g. ``from softmax_pg.experiments.bandit import run_gradient_bandit``.
 """

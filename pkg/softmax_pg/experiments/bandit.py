@@ -174,7 +174,8 @@ class _Learner:
         return r if t == 0 else self.average  # of R_1, ..., R_{t-1}; R_1 at the first step
 
     def step(self, thetas: np.ndarray, t: int, gen: np.random.Generator, record: _Record) -> None:
-        """One step of every run: act, get rewarded, theta += alpha (R - R-bar) Dh^T (e_A - pi)/tau."""
+        """One step of every run: act, get rewarded, theta += alpha (R - R-bar) Dh^T (e_A -
+        pi)/tau."""
         cfg, tau = self.cfg, self.cfg.temperature
         h = self.param.preferences_many(thetas, self.state[:, None])[:, 0]  # (n_runs, n_arms)
         probs = _kernel.softmax(h, tau)

@@ -19,7 +19,8 @@ __all__ = ["GradientBanditAgent", "run_gradient_bandit_loop"]
 
 
 class GradientBanditAgent:
-    r"""One gradient-bandit learner: preferences :math:`H`, policy :math:`\pi = \mathrm{softmax}(H/\tau)`.
+    r"""One gradient-bandit learner: preferences :math:`H`, policy :math:`\pi =
+    \mathrm{softmax}(H/\tau)`.
 
     The plain form of the algorithm, one bandit at a time, written with the package's
     public functions: :func:`softmax_pg.action_probs` and :func:`softmax_pg.score` on
@@ -115,7 +116,8 @@ class GradientBanditAgent:
         return int(_kernel.inverse_cdf(self.probs(), x))
 
     def score(self, action: int) -> np.ndarray:
-        r""":math:`\nabla_H\log\pi(a) = (e_a - \pi)/\tau`: :func:`softmax_pg.score` on one-hot features."""
+        r""":math:`\nabla_H\log\pi(a) = (e_a - \pi)/\tau`: :func:`softmax_pg.score` on one-hot
+        features."""
         a = check_actions(action, self.n_arms, "action")
         if a.ndim != 0:
             raise ValueError(f"action must be a single arm index; got shape {a.shape}")

@@ -46,7 +46,8 @@ class GaussianBanditRuns:
     target: float
 
     def expected_reward(self) -> np.ndarray:
-        """:math:`J = -(\\mu - a^*)^2 - \\sigma^2` of the policy at every step: (n_runs, n_steps)."""
+        """:math:`J = -(\\mu - a^*)^2 - \\sigma^2` of the policy at every step: (n_runs,
+        n_steps)."""
         return -((self.means - self.target) ** 2) - self.stds**2
 
 

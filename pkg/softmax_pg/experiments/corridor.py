@@ -22,12 +22,12 @@ maximal at :math:`p^* = 2 - \sqrt 2 \approx 0.586` with
 :math:`v^* = -(6 + 4\sqrt 2) \approx -11.66` (:func:`short_corridor_value`,
 :func:`short_corridor_state_values` by a linear solve, :func:`short_corridor_optimum`).
 
-**Batched runs** (:mod:`softmax_pg.experiments.corridor_runs`, re-exported here):
+**Batched runs** (``softmax_pg.experiments.corridor_runs``, re-exported here):
 :func:`short_corridor_runs` reproduces Sutton & Barto's Figures 13.1
 and 13.2: many independent REINFORCE runs, with or without a learned baseline, stepped
 together with plain numpy arrays. Run ``r`` draws from its own generator,
-``run_generators(seed, n_runs)[r]``, in the order of :mod:`softmax_pg.learners`, so it
-repeats, draw for draw, what :func:`softmax_pg.learners.reinforce` does on
+``run_generators(seed, n_runs)[r]``, in the order of ``softmax_pg.learners``, so it
+repeats, draw for draw, what ``softmax_pg.learners.reinforce`` does on
 :class:`~softmax_pg.envs.ShortCorridor` with :func:`~softmax_pg.envs.corridor_features`
 and the same generator: the same actions and returns, and parameters equal to
 rounding.
@@ -72,7 +72,8 @@ def _prob_right(prob_right: ArrayLike) -> np.ndarray:
 
 
 def short_corridor_value(prob_right: ArrayLike) -> np.ndarray:
-    r"""Start value :math:`v(p) = \frac{2p - 4}{p(1-p)}` of the policy going right with probability :math:`p`.
+    r"""Start value :math:`v(p) = \frac{2p - 4}{p(1-p)}` of the policy going right with probability
+    :math:`p`.
 
     The undiscounted expected return from state 0, minus the expected episode length
     (Sutton & Barto 2018, Example 13.1).

@@ -66,7 +66,8 @@ class Chunks:
         self.pow2 = 1 << np.arange(m)
 
     def advance(self, lanes: Lanes, u: np.ndarray) -> None:
-        """Move the lanes (a ``_Lanes``) on by the actions their uniforms ``u`` (n_live, chunk) pick."""
+        """Move the lanes (a ``_Lanes``) on by the actions their uniforms ``u`` (n_live, chunk)
+        pick."""
         m = self.m
         # Action right iff cdf(left) <= u: what the kernel's inverse CDF does with one uniform.
         pattern = (u >= lanes.probs[:, LEFT, None]) @ self.pow2

@@ -173,7 +173,7 @@ def short_corridor_runs(
 ) -> CorridorRuns:
     r"""Independent REINFORCE runs on the short corridor, all stepped at once.
 
-    Every run is :func:`softmax_pg.learners.reinforce` on
+    Every run is ``softmax_pg.learners.reinforce`` on
     :class:`~softmax_pg.envs.ShortCorridor` with :func:`~softmax_pg.envs.corridor_features`,
     :math:`\gamma = 1` (the corridor is undiscounted in the book) and, with
     ``baseline_step_size``, the baseline :math:`\hat v(s, w) = w` shared by the three
@@ -181,7 +181,8 @@ def short_corridor_runs(
     of length :math:`T` is :math:`\theta \leftarrow \theta + \alpha\sum_t \delta_t
     \nabla_\theta\log\pi_\theta(A_t)`, with :math:`\delta_t = G_t = -(T - t)` or, with the
     baseline moving step by step, :math:`\delta_t = G_t - w_t`; the scores are the kernel's
-    :math:`(e_b-\pi)/\tau` pulled back by the vjp of ``LinearPreferences(corridor_features())``. Because :math:`G_t` and :math:`w_t` have closed forms
+    :math:`(e_b-\pi)/\tau` pulled back by the vjp of ``LinearPreferences(corridor_features())``.
+    Because :math:`G_t` and :math:`w_t` have closed forms
     along an episode of constant rewards, only per-action sums are carried step to step.
 
     Parameters

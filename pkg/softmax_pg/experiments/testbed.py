@@ -102,7 +102,8 @@ def check_config(
 def sample_testbed(
     n_runs: int, n_arms: int = 10, testbed_mean: float = 0.0, rng: int | np.random.Generator = 0
 ) -> np.ndarray:
-    r"""True action values :math:`q_*(b) \sim \mathcal{N}(\mu, 1)` of ``n_runs`` independent testbeds.
+    r"""True action values :math:`q_*(b) \sim \mathcal{N}(\mu, 1)` of ``n_runs`` independent
+    testbeds.
 
     This is the first draw of every experiment of this module (see the module's notes
     on random numbers).
@@ -187,7 +188,8 @@ class BanditRuns:
         return 100.0 * self.optimal.mean(axis=0)
 
     def optimal_arm_update(self, baseline: bool) -> np.ndarray:
-        r"""The change of the best arm's preference, :math:`\alpha (R_t - b_t)\,\nabla_{H(b^*)}\log\pi_t(A_t)`.
+        r"""The change of the best arm's preference, :math:`\alpha (R_t -
+        b_t)\,\nabla_{H(b^*)}\log\pi_t(A_t)`.
 
         With ``baseline=True`` :math:`b_t = \bar R_t`, with ``False`` :math:`b_t = 0`,
         whichever the learner used: on the same trajectory the two are two estimates

@@ -1,6 +1,6 @@
 r"""Policy-gradient learners for Gymnasium environments with a ``Discrete`` action space.
 
-The only part of :mod:`softmax_pg` that imports gymnasium. Every learner follows a softmax
+The only part of the package that imports gymnasium. Every learner follows a softmax
 policy :math:`\mathrm{softmax}(h_\theta(s)/\tau)` of a parametrisation
 (:class:`softmax_pg.Parametrisation`) and moves :math:`\theta` along the score
 :math:`\mathrm{D}h_\theta(s)^\top(e_a-\pi)/\tau`: the parametrisation's ``vjp`` of the
@@ -10,7 +10,7 @@ kernel's preference-space score, nothing else.
   n-step or λ-returns), :func:`reinforce_batched` (runs stepped together on a vector env);
 * :func:`evaluate` a trained policy, greedy or sampled; :func:`save_policy`, :func:`load_policy`;
 * optimisers :class:`SGD`, :class:`Adam`, :class:`NaturalGradient`; the returns and step
-  weights of :mod:`~softmax_pg.learners.returns`; one episode (:func:`sample_episode`).
+  weights (:func:`step_weights`); one episode (:func:`sample_episode`).
 
 **Random protocol.** A run draws everything from one generator ``g`` (from ``rng``). With
 one episode per update (the default, the textbook algorithms): first

@@ -39,9 +39,7 @@ def rewards_array(rewards: object, name: str = "rewards") -> np.ndarray:
     try:
         r = np.asarray(rewards, dtype=np.float64)
     except (TypeError, ValueError) as exc:
-        raise TypeError(
-            f"{name} must be a 1-d array of real numbers; got {rewards!r}"
-        ) from exc
+        raise TypeError(f"{name} must be a 1-d array of real numbers; got {rewards!r}") from exc
     if r.ndim != 1:
         raise ValueError(f"{name} must have shape (n_steps,); got shape {r.shape}")
     if not np.isfinite(r).all():

@@ -25,7 +25,6 @@ from .results import Monitor
 from .rollout import Spaces, check_env
 from .standardize import RunningMoments, Standardized
 
-
 SCORES_UP_TO = 2**20  # numbers: 8 MiB of per-step scores
 
 
@@ -35,7 +34,8 @@ def check_optimizer(optimizer):
         return None
     if not callable(getattr(optimizer, "step", None)):
         raise TypeError(
-            "optimizer must have a method step(theta, gradient, scores=None) returning the new theta "
+            "optimizer must have a method step(theta, gradient, scores=None) returning the new "
+            "theta "
             f"(softmax_pg.learners.SGD, Adam, NaturalGradient); got {optimizer!r}"
         )
     return copy.deepcopy(optimizer)
@@ -44,10 +44,32 @@ def check_optimizer(optimizer):
 class Setup:
     """The arguments of one run, checked once; the run's generator, parametrisation and critic."""
 
-    def __init__(self, env, *, step_size, n_episodes, rng, param, features, gamma, theta0, temperature,
-                 max_steps, episodes_per_update, normalize_advantages, discount_weighting, optimizer,
-                 entropy_coef, normalize_observations, callback, progress, value_step_size=None,
-                 value_features=None, value_param=None, value_name="baseline_step_size"):
+    def __init__(
+        self,
+        env,
+        *,
+        step_size,
+        n_episodes,
+        rng,
+        param,
+        features,
+        gamma,
+        theta0,
+        temperature,
+        max_steps,
+        episodes_per_update,
+        normalize_advantages,
+        discount_weighting,
+        optimizer,
+        entropy_coef,
+        normalize_observations,
+        callback,
+        progress,
+        value_step_size=None,
+        value_features=None,
+        value_param=None,
+        value_name="baseline_step_size",
+    ):
         self.env = check_env(env)
         self.spaces = Spaces.of(env)
         self.alpha = check_positive(step_size, "step_size")
@@ -65,13 +87,19 @@ class Setup:
         self.moments = None
         if check_flag(normalize_observations, "normalize_observations"):
             if self.spaces.discrete:
-                raise ValueError("normalize_observations needs Box observations; got a Discrete observation space")
+                raise ValueError(
+                    "normalize_observations needs Box observations; got a Discrete observation "
+                    "space"
+                )
             self.moments = RunningMoments(self.spaces.obs_size)
             self.param = Standardized(self.param, self.moments.mean, self.moments.std())
         self.value_name = value_name
         if value_step_size is None:
             if value_features is not None or value_param is not None:
-                raise ValueError(f"value_features and value_param are only used with {value_name}; got no {value_name}")
+                raise ValueError(
+                    f"value_features and value_param are only used with {value_name}; got no "
+                    f"{value_name}"
+                )
             self.alpha_w, self.critic = None, None
         else:
             self.alpha_w = check_positive(value_step_size, value_name)
@@ -82,7 +110,7 @@ class Setup:
 
     # ------------------------------------------------------------------ random protocol
     def start(self):
-        """The first observation (None with several episodes per update) and theta, in protocol order."""
+        """The first observation (None with several episodes per update) and theta, in order."""
         obs = None
         if self.per_update == 1:
             obs, _ = self.env.reset(seed=int(self.rng.integers(2**32)))
@@ -120,16 +148,19 @@ class Setup:
         """A diverged run is an error that names the step size that caused it."""
         if w is not None and not np.isfinite(w).all():
             raise FloatingPointError(
-                f"the value weights w stopped being finite after episode {episode}: {self.value_name} = "
-                f"{self.alpha_w!r} is too large for this problem (the critic diverged); try a smaller one"
+                f"the value weights w stopped being finite after episode {episode}: "
+                f"{self.value_name} = "
+                f"{self.alpha_w!r} is too large for this problem (the critic diverged); try a "
+                "smaller one"
             )
         if not np.isfinite(theta).all():
             what = "step_size" if self.optimizer is None else f"the optimizer {self.optimizer!r}"
             raise FloatingPointError(
-                f"theta stopped being finite after episode {episode}: {what} = {self.alpha!r} is too large "
+                f"theta stopped being finite after episode {episode}: {what} = {self.alpha!r} is "
+                "too large "
                 "for this problem; try a smaller one"
                 if self.optimizer is None
-                else f"theta stopped being finite after episode {episode}: {what} diverged; try a smaller step"
+                else f"theta stopped being finite after episode {episode}: {what} diverged"
             )
 
     def observed(self, observations: np.ndarray) -> None:
@@ -153,7 +184,9 @@ class Setup:
         """
         h = self.param.preferences(theta, obs)
         log_probs = _kernel.log_softmax(h, self.tau)
-        g = _kernel.score_from_probs(_kernel.softmax(h, self.tau), actions, self.tau, overwrite=True)
+        g = _kernel.score_from_probs(
+            _kernel.softmax(h, self.tau), actions, self.tau, overwrite=True
+        )
         entropy = float(np.mean(_kernel.entropy_from_log_probs(log_probs))) if len(actions) else 0.0
         needs = self.optimizer is not None and getattr(self.optimizer, "needs_scores", False)
         scores = None
@@ -163,12 +196,14 @@ class Setup:
         else:
             gradient = self.param.vjp_sum(theta, obs, weights[:, None] * g)
         if self.beta > 0.0:
-            gh = (self.beta / self.per_update) * _kernel.entropy_gradient_from_log_probs(log_probs, self.tau)
+            gh = (self.beta / self.per_update) * _kernel.entropy_gradient_from_log_probs(
+                log_probs, self.tau
+            )
             gradient = gradient + self.param.vjp_sum(theta, obs, gh)
         return gradient, scores, entropy
 
     def ascend(self, theta, gradient, scores):
-        """The new theta: theta + step_size * gradient (in place, the textbook), or the optimiser's step."""
+        """The new theta: theta + step_size * gradient (in place), or the optimiser's step."""
         if self.optimizer is None:
             theta += self.alpha * gradient
             return theta

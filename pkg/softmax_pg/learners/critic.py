@@ -41,8 +41,10 @@ class TabularValue:
     def add(w: np.ndarray, x, step: float) -> None:
         w[x] += step  # w += step * e_s
 
-    def baseline(self, w: np.ndarray, states: np.ndarray, delta: np.ndarray, alpha_w: float) -> None:
-        """The §13.4 box over one episode, in place: delta_t = G_t - w[S_t]; w[S_t] += alpha_w delta_t."""
+    def baseline(
+        self, w: np.ndarray, states: np.ndarray, delta: np.ndarray, alpha_w: float
+    ) -> None:
+        """The §13.4 box in place: delta_t = G_t - w[S_t]; w[S_t] += a_w delta_t."""
         for t, s in enumerate(states.tolist()):
             delta[t] -= w[s]
             w[s] += alpha_w * delta[t]
@@ -78,7 +80,7 @@ class LinearValue:
         w += step * x
 
     def baseline(self, w: np.ndarray, raw: np.ndarray, delta: np.ndarray, alpha_w: float) -> None:
-        """The §13.4 box over one episode, in place: delta_t = G_t - w^T x_t; w += alpha_w delta_t x_t."""
+        """The §13.4 box in place: delta_t = G_t - w^T x_t; w += a_w delta_t x_t."""
         if self.table is not None:
             for t, s in enumerate(raw.tolist()):
                 x = self.table[s]
@@ -91,11 +93,11 @@ class LinearValue:
         for t, xs in enumerate(raw.tolist()):
             xs.append(1.0)
             v = 0.0
-            for wk, xk in zip(ws, xs):
+            for wk, xk in zip(ws, xs, strict=False):
                 v += wk * xk
             d[t] -= v
             step = alpha_w * d[t]
-            ws = [wk + step * xk for wk, xk in zip(ws, xs)]
+            ws = [wk + step * xk for wk, xk in zip(ws, xs, strict=False)]
         w[:] = ws
         delta[:] = d
 
@@ -117,7 +119,9 @@ class ParamValue:
     def __init__(self, param, rng: np.random.Generator | None = None) -> None:
         self.param = checked(param)
         if self.param.n_actions != 1:
-            raise ValueError(f"value_param must have n_actions = 1 (one output, the value); got {param!r}")
+            raise ValueError(
+                f"value_param must have n_actions = 1 (one output, the value); got {param!r}"
+            )
         self.n = self.param.n_params
         self.rng = rng
 
@@ -149,17 +153,21 @@ class ParamValue:
 
 
 def value_function(spaces, value_features=None, value_param=None, rng=None):
-    """The critic: ``value_param``, else a feature table, else one-hot (Discrete) or [obs, 1] (Box)."""
+    """The critic: ``value_param``, else a table, else one-hot (Discrete) or [obs, 1] (Box)."""
     if value_param is not None:
         if value_features is not None:
             raise ValueError("give value_features or value_param, not both; got both")
         return ParamValue(value_param, rng)
     if value_features is None:
-        return TabularValue(spaces.n_states) if spaces.discrete else LinearValue(None, spaces.obs_size)
+        return (
+            TabularValue(spaces.n_states) if spaces.discrete else LinearValue(None, spaces.obs_size)
+        )
     if not spaces.discrete:
         raise ValueError(
-            "value_features (a table indexed by the state) needs a Discrete observation space; for Box "
-            "observations the critic is linear in [obs, 1], or pass value_param=MLPPreferences(n, 1, ...)"
+            "value_features (a table indexed by the state) needs a Discrete observation space; "
+            "for Box "
+            "observations the critic is linear in [obs, 1], or pass value_param=MLPPreferences(n, "
+            "1, ...)"
         )
     x = np.asarray(value_features, dtype=np.float64)
     if x.ndim != 2 or x.shape[0] != spaces.n_states or x.shape[1] == 0 or not np.isfinite(x).all():

@@ -35,8 +35,15 @@ class Evaluation:
     se: float
 
 
-def evaluate(policy, env, *, n_episodes: int = 100, rng: int | np.random.Generator = 0,
-             greedy: bool = True, max_steps: int = 100_000) -> Evaluation:
+def evaluate(
+    policy,
+    env,
+    *,
+    n_episodes: int = 100,
+    rng: int | np.random.Generator = 0,
+    greedy: bool = True,
+    max_steps: int = 100_000,
+) -> Evaluation:
     r"""Play ``n_episodes`` episodes with a fixed policy; their returns, mean and standard error.
 
     Each episode resets ``env`` with the seed ``int(g.integers(2**32))`` from the generator
@@ -68,7 +75,9 @@ def evaluate(policy, env, *, n_episodes: int = 100, rng: int | np.random.Generat
     use_greedy = check_flag(greedy, "greedy")
     steps = check_count(max_steps, "max_steps")
     if pol.param.n_actions != spaces.n_actions:
-        raise ValueError(f"policy has {pol.param.n_actions} actions; env.action_space has {spaces.n_actions}")
+        raise ValueError(
+            f"policy has {pol.param.n_actions} actions; env.action_space has {spaces.n_actions}"
+        )
     returns, lengths = np.empty(n), np.empty(n, dtype=np.int64)
     for i in range(n):
         obs, _ = env.reset(seed=int(gen.integers(2**32)))

@@ -92,9 +92,7 @@ class Adam:
         try:
             b1, b2 = (float(b) for b in betas)
         except (TypeError, ValueError):
-            raise TypeError(
-                f"betas must be a pair of numbers in [0, 1); got {betas!r}"
-            ) from None
+            raise TypeError(f"betas must be a pair of numbers in [0, 1); got {betas!r}") from None
         if not (0.0 <= b1 < 1.0 and 0.0 <= b2 < 1.0):
             raise ValueError(f"betas must lie in [0, 1); got {betas!r}")
         self.betas = (b1, b2)
@@ -161,9 +159,7 @@ class NaturalGradient:
         self.damping = check_positive(damping, "damping")
 
     def __repr__(self) -> str:
-        return (
-            f"NaturalGradient(step_size={self.step_size!r}, damping={self.damping!r})"
-        )
+        return f"NaturalGradient(step_size={self.step_size!r}, damping={self.damping!r})"
 
     def direction(self, gradient: ArrayLike, scores: ArrayLike) -> np.ndarray:
         r""":math:`(\hat F + \nu I)^{-1}\hat g`, shape (n_params,)."""
@@ -171,7 +167,8 @@ class NaturalGradient:
         s = np.asarray(scores, dtype=np.float64)
         if s.ndim != 2 or s.shape[1] != g.shape[0] or s.shape[0] == 0:
             raise ValueError(
-                f"scores must have shape (n_steps, n_params) = (n_steps >= 1, {g.shape[0]}); got shape {s.shape}"
+                f"scores must have shape (n_steps, n_params) = (n_steps >= 1, {g.shape[0]}); got "
+                f"shape {s.shape}"
             )
         n, d = s.shape
         nu = self.damping

@@ -19,14 +19,24 @@ from .rollout import play_episode
 __all__ = ["episode_gradient", "reinforce"]
 
 
-def episode_gradient(theta: ArrayLike, features: ArrayLike, states: ArrayLike, actions: ArrayLike,
-                     rewards: ArrayLike, gamma: float = 1.0, baselines: ArrayLike | None = None, *,
-                     param=None, temperature: float = 1.0) -> np.ndarray:
+def episode_gradient(
+    theta: ArrayLike,
+    features: ArrayLike,
+    states: ArrayLike,
+    actions: ArrayLike,
+    rewards: ArrayLike,
+    gamma: float = 1.0,
+    baselines: ArrayLike | None = None,
+    *,
+    param=None,
+    temperature: float = 1.0,
+) -> np.ndarray:
     r"""REINFORCE's estimate of the policy gradient from one episode.
 
     .. math::
 
-        \widehat{\nabla J} = \sum_{t=0}^{T-1} \gamma^t\,(G_t - b_t)\,\nabla_\theta\log\pi_\theta(A_t\mid S_t),
+        \widehat{\nabla J} = \sum_{t=0}^{T-1} \gamma^t\,(G_t - b_t)\,
+            \nabla_\theta\log\pi_\theta(A_t\mid S_t),
 
     a **sum** over the steps, with :math:`G_t` the return from step :math:`t`
     (:func:`discounted_returns`) and :math:`b_t = 0` unless ``baselines`` are given
@@ -56,20 +66,25 @@ def episode_gradient(theta: ArrayLike, features: ArrayLike, states: ArrayLike, a
     from ..policy import SoftmaxPolicy
 
     if (features is None) == (param is None):
-        raise ValueError("give features (a table) or param, exactly one; got "
-                         + ("both" if param is not None else "neither"))
+        raise ValueError(
+            "give features (a table) or param, exactly one; got "
+            + ("both" if param is not None else "neither")
+        )
     p = LinearPreferences(features) if param is None else param
     policy = SoftmaxPolicy(p, checked_theta(p, theta), check_temperature(temperature))
     weights = discounted_returns(rewards, gamma)
     if baselines is not None:
         b = np.asarray(baselines, dtype=np.float64)
         if b.shape != weights.shape:
-            raise ValueError(f"baselines must have shape {weights.shape}, one per step; got shape {b.shape}")
+            raise ValueError(
+                f"baselines must have shape {weights.shape}, one per step; got shape {b.shape}"
+            )
         weights = weights - b
     a = check_actions(actions, policy.param.n_actions)
     if a.shape != weights.shape:
         raise ValueError(
-            f"states, actions and rewards must have the same length (n_steps,); got actions of shape "
+            "states, actions and rewards must have the same length (n_steps,); got actions of "
+            "shape "
             f"{a.shape} and rewards of shape {weights.shape}"
         )
     return step_weights(weights, gamma) @ policy.score(states, a)
@@ -81,13 +96,18 @@ def _update(setup: Setup, theta, w, episodes: list, first: int) -> tuple[np.ndar
     for i, ep in enumerate(episodes):
         delta = discounted_returns(ep.rewards, setup.gamma)  # G_t, then G_t - b(S_t)
         if w is not None:
-            setup.critic.baseline(w, ep.observations, delta, setup.alpha_w)  # the §13.4 box: w moves each step
+            setup.critic.baseline(
+                w, ep.observations, delta, setup.alpha_w
+            )  # the §13.4 box: w moves each step
             setup.check_finite(theta, w, first + i)
         advantages.append(delta)
     if setup.normalize:
         flat = normalize_advantages(np.concatenate(advantages))
         advantages = np.split(flat, np.cumsum([len(a) for a in advantages])[:-1])
-    weights = [step_weights(a, setup.gamma, discount_weighting=setup.discount_weighting) for a in advantages]
+    weights = [
+        step_weights(a, setup.gamma, discount_weighting=setup.discount_weighting)
+        for a in advantages
+    ]
     if len(episodes) == 1:
         obs, actions, weights = episodes[0].observations, episodes[0].actions, weights[0]
     else:
@@ -98,13 +118,30 @@ def _update(setup: Setup, theta, w, episodes: list, first: int) -> tuple[np.ndar
     return setup.ascend(theta, gradient, scores), entropy, float(np.linalg.norm(gradient))
 
 
-def reinforce(env, *, step_size: float, n_episodes: int, rng: int | np.random.Generator, param=None,
-              features: ArrayLike | None = None, gamma: float = 1.0, baseline_step_size: float | None = None,
-              value_features: ArrayLike | None = None, value_param=None, theta0: ArrayLike | None = None,
-              temperature: float = 1.0, max_steps: int = 1000, episodes_per_update: int = 1,
-              normalize_advantages: bool = False, discount_weighting: bool = True, optimizer=None,
-              entropy_coef: float = 0.0, normalize_observations: bool = False, callback=None,
-              progress: bool | None = None) -> LearningResult:
+def reinforce(
+    env,
+    *,
+    step_size: float,
+    n_episodes: int,
+    rng: int | np.random.Generator,
+    param=None,
+    features: ArrayLike | None = None,
+    gamma: float = 1.0,
+    baseline_step_size: float | None = None,
+    value_features: ArrayLike | None = None,
+    value_param=None,
+    theta0: ArrayLike | None = None,
+    temperature: float = 1.0,
+    max_steps: int = 1000,
+    episodes_per_update: int = 1,
+    normalize_advantages: bool = False,
+    discount_weighting: bool = True,
+    optimizer=None,
+    entropy_coef: float = 0.0,
+    normalize_observations: bool = False,
+    callback=None,
+    progress: bool | None = None,
+) -> LearningResult:
     r"""REINFORCE (Monte Carlo policy gradient), with an optional learned baseline.
 
     After every episode :math:`S_0, A_0, R_1, \dots, R_T`, with the :math:`\theta` that played it,
@@ -118,7 +155,8 @@ def reinforce(env, *, step_size: float, n_episodes: int, rng: int | np.random.Ge
     parametrisation's vjp of :math:`(e_{A_t} - \pi)/\tau` (Sutton & Barto 2018, eq. 13.8; the
     book's :prf:ref:`alg-reinforce`). With ``baseline_step_size`` :math:`\alpha_w`,
     :math:`b(s) = \hat v(s, w)` is learned as in §13.4 (:prf:ref:`alg-reinforce-baseline`):
-    for each step, :math:`\delta_t = G_t - \hat v(S_t, w)`, :math:`w \leftarrow w + \alpha_w\delta_t x(S_t)`.
+    for each step, :math:`\delta_t = G_t - \hat v(S_t, w)`,
+    :math:`w \leftarrow w + \alpha_w\delta_t x(S_t)`.
 
     The options change the textbook update into what practitioners run: with
     ``episodes_per_update = E`` the gradient is averaged over E episodes played with the
@@ -132,7 +170,8 @@ def reinforce(env, *, step_size: float, n_episodes: int, rng: int | np.random.Ge
     Parameters
     ----------
     env : gymnasium.Env
-        One environment (not vectorised): action space ``Discrete``, observations ``Discrete`` or ``Box``.
+        One environment (not vectorised): action space ``Discrete``, observations
+        ``Discrete`` or ``Box``.
     step_size : float
         :math:`\alpha > 0` (ignored when ``optimizer`` is given: the optimiser has its own).
     n_episodes : int
@@ -176,12 +215,29 @@ def reinforce(env, *, step_size: float, n_episodes: int, rng: int | np.random.Ge
     FloatingPointError
         The run diverged; the message names the step size responsible.
     """
-    setup = Setup(env, step_size=step_size, n_episodes=n_episodes, rng=rng, param=param, features=features,
-                  gamma=gamma, theta0=theta0, temperature=temperature, max_steps=max_steps,
-                  episodes_per_update=episodes_per_update, normalize_advantages=normalize_advantages,
-                  discount_weighting=discount_weighting, optimizer=optimizer, entropy_coef=entropy_coef,
-                  normalize_observations=normalize_observations, callback=callback, progress=progress,
-                  value_step_size=baseline_step_size, value_features=value_features, value_param=value_param)
+    setup = Setup(
+        env,
+        step_size=step_size,
+        n_episodes=n_episodes,
+        rng=rng,
+        param=param,
+        features=features,
+        gamma=gamma,
+        theta0=theta0,
+        temperature=temperature,
+        max_steps=max_steps,
+        episodes_per_update=episodes_per_update,
+        normalize_advantages=normalize_advantages,
+        discount_weighting=discount_weighting,
+        optimizer=optimizer,
+        entropy_coef=entropy_coef,
+        normalize_observations=normalize_observations,
+        callback=callback,
+        progress=progress,
+        value_step_size=baseline_step_size,
+        value_features=value_features,
+        value_param=value_param,
+    )
     return _run(setup)
 
 
@@ -196,11 +252,20 @@ def _run(setup: Setup) -> LearningResult:
             for i in range(first, last):
                 start, gen = setup.reset(i, obs)
                 setup.check_param(theta, start)
-                ep = play_episode(setup.env, setup.spaces, setup.param, theta, start, gen,
-                                  max_steps=setup.steps, tau=setup.tau, episode=i)
+                ep = play_episode(
+                    setup.env,
+                    setup.spaces,
+                    setup.param,
+                    theta,
+                    start,
+                    gen,
+                    max_steps=setup.steps,
+                    tau=setup.tau,
+                    episode=i,
+                )
                 episodes.append(ep)
             theta, entropy, norm = _update(setup, theta, w, episodes, first)
-            for i, ep in zip(range(first, last), episodes):
+            for i, ep in zip(range(first, last), episodes, strict=False):
                 mon.episode(i, ep.rewards, _g0(ep.rewards, setup.gamma))
             setup.check_finite(theta, w, last - 1)
             setup.observed(np.concatenate([ep.observations for ep in episodes]))
@@ -211,4 +276,3 @@ def _run(setup: Setup) -> LearningResult:
 
 def _g0(rewards: np.ndarray, gamma: float) -> float:
     return float(discounted_returns(rewards, gamma)[0]) if rewards.size else 0.0
-

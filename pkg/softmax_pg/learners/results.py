@@ -21,7 +21,7 @@ _AUTO_PROGRESS_SECONDS = 3.0
 
 @dataclass(frozen=True)
 class LearningResult:
-    """What :func:`~softmax_pg.learners.reinforce` and :func:`~softmax_pg.learners.actor_critic` return.
+    """What the learners of :mod:`softmax_pg.learners` return.
 
     Attributes
     ----------
@@ -63,7 +63,10 @@ class Monitor:
 
     def __init__(self, n_episodes: int, callback=None, progress: bool | None = None) -> None:
         if callback is not None and not callable(callback):
-            raise TypeError(f"callback must be callable (it is called with a dict per update) or None; got {callback!r}")
+            raise TypeError(
+                "callback must be callable (it is called with a dict per update) or None; got "
+                f"{callback!r}"
+            )
         if progress is not None and not isinstance(progress, (bool, np.bool_)):
             raise TypeError(f"progress must be True, False or None (automatic); got {progress!r}")
         self.n = n_episodes
@@ -78,12 +81,14 @@ class Monitor:
         self.done = 0
 
     def episode(self, i: int, rewards: np.ndarray, discounted: float) -> None:
-        """Record episode ``i``: its rewards' sum, its discounted return ``discounted``, its length."""
+        """Record episode ``i``: its rewards' sum, its discounted return, its length."""
         self.returns[i] = float(sum(rewards.tolist()))
         self.discounted[i] = discounted
         self.lengths[i] = rewards.shape[0]
 
-    def update(self, last_episode: int, first_episode: int, entropy: float, gradient_norm: float) -> None:
+    def update(
+        self, last_episode: int, first_episode: int, entropy: float, gradient_norm: float
+    ) -> None:
         """Log one update (episodes ``first_episode..last_episode``) and report it."""
         stats = {
             "episode": last_episode,
@@ -112,7 +117,9 @@ class Monitor:
             return bool(self.progress)
         # automatic: only on a terminal (never in a notebook or under nbval), on a long run
         isatty = getattr(sys.stderr, "isatty", None)
-        long = time.perf_counter() - self.start > _AUTO_PROGRESS_SECONDS and self.done < 0.5 * self.n
+        long = (
+            time.perf_counter() - self.start > _AUTO_PROGRESS_SECONDS and self.done < 0.5 * self.n
+        )
         return bool(isatty is not None and isatty()) and long
 
     def close(self) -> float:
@@ -123,7 +130,10 @@ class Monitor:
 
     def result(self, policy, value_weights, param) -> LearningResult:
         wall = self.close()
-        history = {k: np.asarray(v, dtype=np.int64 if k == "episode" else np.float64)
-                   for k, v in self.history.items()}
-        return LearningResult(policy, self.returns, self.discounted, self.lengths, value_weights, param,
-                              history, wall)
+        history = {
+            k: np.asarray(v, dtype=np.int64 if k == "episode" else np.float64)
+            for k, v in self.history.items()
+        }
+        return LearningResult(
+            policy, self.returns, self.discounted, self.lengths, value_weights, param, history, wall
+        )

@@ -43,9 +43,7 @@ def discounted_returns(rewards: ArrayLike, gamma: float = 1.0) -> np.ndarray:
     g = check_gamma(gamma)
     out = np.empty_like(r)
     total = 0.0
-    values = (
-        r.tolist()
-    )  # Python floats: the same IEEE double arithmetic, faster per step
+    values = r.tolist()  # Python floats: the same IEEE double arithmetic, faster per step
     for t in range(len(values) - 1, -1, -1):
         total = values[t] + g * total
         out[t] = total

@@ -34,7 +34,8 @@ def check_env(env: object, name: str = "env") -> object:
     if getattr(env, "num_envs", None) is not None or hasattr(env, "single_action_space"):
         raise TypeError(
             f"{name} must be a single environment; got a vector environment with num_envs = "
-            f"{getattr(env, 'num_envs', '?')}: use softmax_pg.learners.reinforce_batched, or gymnasium.make(...)"
+            f"{getattr(env, 'num_envs', '?')}: use softmax_pg.learners.reinforce_batched, or "
+            "gymnasium.make(...)"
         )
     if not (hasattr(env, "reset") and hasattr(env, "step")):
         raise TypeError(f"{name} must be a gymnasium.Env with reset() and step(); got {env!r}")
@@ -54,13 +55,16 @@ class Spaces:
 
         if isinstance(action_space, (spaces.MultiDiscrete, spaces.MultiBinary)):
             raise TypeError(
-                f"{where}.action_space must be gymnasium.spaces.Discrete(n) (one choice among n actions); "
-                f"got {action_space!r}: several discrete choices at once need one softmax per choice, "
+                f"{where}.action_space must be gymnasium.spaces.Discrete(n) (one choice among n "
+                "actions); "
+                f"got {action_space!r}: several discrete choices at once need one softmax per "
+                "choice, "
                 "which these learners do not have"
             )
         if not isinstance(action_space, spaces.Discrete) or int(action_space.start) != 0:
             raise TypeError(
-                f"{where}.action_space must be gymnasium.spaces.Discrete(n) starting at 0 (a softmax "
+                f"{where}.action_space must be gymnasium.spaces.Discrete(n) starting at 0 (a "
+                "softmax "
                 f"over n actions); got {action_space!r}. Box (continuous) actions need a Gaussian "
                 "policy (softmax_pg.gaussian), not a softmax"
             )
@@ -70,14 +74,19 @@ class Spaces:
         self.obs_size = 0
         if isinstance(observation_space, spaces.Discrete):
             if int(observation_space.start) != 0:
-                raise TypeError(f"{where}.observation_space Discrete must start at 0; got {observation_space!r}")
+                raise TypeError(
+                    f"{where}.observation_space Discrete must start at 0; got {observation_space!r}"
+                )
             self.n_states = int(observation_space.n)
         elif isinstance(observation_space, spaces.Box):
             self.obs_shape = tuple(int(n) for n in observation_space.shape)
             self.obs_size = int(np.prod(self.obs_shape, dtype=np.int64))
-        elif isinstance(observation_space, (spaces.Tuple, spaces.Dict, spaces.MultiDiscrete, spaces.MultiBinary)):
+        elif isinstance(
+            observation_space, (spaces.Tuple, spaces.Dict, spaces.MultiDiscrete, spaces.MultiBinary)
+        ):
             raise TypeError(
-                f"{where}.observation_space must be Discrete or Box; got {observation_space!r}: {_FLATTEN}"
+                f"{where}.observation_space must be Discrete or Box; got {observation_space!r}: "
+                f"{_FLATTEN}"
             )
         else:
             raise TypeError(
@@ -98,15 +107,21 @@ class Spaces:
     def observe(self, obs, where: str):
         """One checked observation: a Python int state, or a (obs_size,) float64 vector."""
         if self.discrete:
-            if isinstance(obs, (bool, np.bool_)) or not isinstance(obs, (int, np.integer)) or not (
-                0 <= obs < self.n_states
+            if (
+                isinstance(obs, (bool, np.bool_))
+                or not isinstance(obs, (int, np.integer))
+                or not (0 <= obs < self.n_states)
             ):
-                raise ValueError(f"the observation from {where} must be an integer state in [0, {self.n_states}); got {obs!r}")
+                raise ValueError(
+                    f"the observation from {where} must be an integer state in [0, "
+                    f"{self.n_states}); got {obs!r}"
+                )
             return int(obs)
         x = np.asarray(obs, dtype=np.float64)
         if x.shape != self.obs_shape:
             raise ValueError(
-                f"the observation from {where} must have shape {self.obs_shape} (the observation_space); "
+                f"the observation from {where} must have shape {self.obs_shape} (the "
+                "observation_space); "
                 f"got shape {x.shape}"
             )
         if not np.isfinite(x).all():
@@ -120,7 +135,7 @@ class Spaces:
         return np.stack(xs) if xs else np.zeros((0, self.obs_size))
 
     def parametrisation(self, features: ArrayLike | None = None, param=None):
-        """``param`` checked against the spaces; else a feature table's linear form; else the default.
+        """``param`` checked against the spaces; else a feature table's linear form; else default.
 
         The default is tabular for ``Discrete`` observations and the weight matrix
         :math:`W^\\top[x;1]` on the flattened observation for ``Box``.
@@ -135,24 +150,35 @@ class Spaces:
             return MatrixPreferences(self.obs_size, self.n_actions)
         if not self.discrete:
             raise ValueError(
-                "features (a table indexed by the state) needs a Discrete observation space; for Box "
-                "observations pass param=LinearPreferences(callable, n_actions, n_features) or MatrixPreferences(...)"
+                "features (a table indexed by the state) needs a Discrete observation space; for "
+                "Box "
+                "observations pass param=LinearPreferences(callable, n_actions, n_features) or "
+                "MatrixPreferences(...)"
             )
         phi = np.asarray(features, dtype=np.float64)
         shape = (self.n_states, self.n_actions)
         if phi.ndim != 3 or phi.shape[:2] != shape or phi.shape[2] == 0:
             raise ValueError(
-                f"features must have shape (n_states, n_actions, n_features) = ({shape[0]}, {shape[1]}, d) "
+                f"features must have shape (n_states, n_actions, n_features) = ({shape[0]}, "
+                f"{shape[1]}, d) "
                 f"for this environment; got shape {phi.shape}"
             )
         return LinearPreferences(phi)
 
     def _check_param(self, p):
         if p.n_actions != self.n_actions:
-            raise ValueError(f"param must have n_actions = {self.n_actions} (the action space); got {p!r}")
+            raise ValueError(
+                f"param must have n_actions = {self.n_actions} (the action space); got {p!r}"
+            )
         n = getattr(p, "n_states", None)
-        if isinstance(p, (TabularPreferences, LinearPreferences)) and n is not None and n != self.n_states:
-            raise ValueError(f"param {p!r} must have n_states = {self.n_states} (the observation space)")
+        if (
+            isinstance(p, (TabularPreferences, LinearPreferences))
+            and n is not None
+            and n != self.n_states
+        ):
+            raise ValueError(
+                f"param {p!r} must have n_states = {self.n_states} (the observation space)"
+            )
         return p
 
 
@@ -175,9 +201,19 @@ class Episode:
         return int(self.actions.shape[0])
 
 
-def play_episode(env, spaces: Spaces, param, theta: np.ndarray, obs, rng: np.random.Generator, *,
-                 max_steps: int, tau: float = 1.0, episode: int = 0) -> Episode:
-    """Play one episode from the observation ``obs`` (just reset) with :math:`\\theta` fixed. Trusted."""
+def play_episode(
+    env,
+    spaces: Spaces,
+    param,
+    theta: np.ndarray,
+    obs,
+    rng: np.random.Generator,
+    *,
+    max_steps: int,
+    tau: float = 1.0,
+    episode: int = 0,
+) -> Episode:
+    """Play one episode from ``obs`` (just reset) with :math:`\\theta` fixed. Trusted."""
     xs, actions, rewards = [], [], []
     x = spaces.observe(obs, "env.reset()")
     terminated, last = False, None
@@ -188,7 +224,8 @@ def play_episode(env, spaces: Spaces, param, theta: np.ndarray, obs, rng: np.ran
         r = float(r)
         if not math.isfinite(r):
             raise ValueError(
-                f"env.step() returned the reward {r!r} at step {t} of episode {episode} (action {a}); "
+                f"env.step() returned the reward {r!r} at step {t} of episode {episode} (action "
+                f"{a}); "
                 "rewards must be finite numbers: the environment, not the learner, produced it"
             )
         xs.append(x)
@@ -201,12 +238,27 @@ def play_episode(env, spaces: Spaces, param, theta: np.ndarray, obs, rng: np.ran
             break
     if not terminated:
         last = x
-    return Episode(spaces.batch(xs), np.array(actions, dtype=np.int64), np.array(rewards), bool(terminated), last)
+    return Episode(
+        spaces.batch(xs),
+        np.array(actions, dtype=np.int64),
+        np.array(rewards),
+        bool(terminated),
+        last,
+    )
 
 
-def sample_episode(env, theta: ArrayLike, features: ArrayLike | None, rng: int | np.random.Generator, *,
-                   param=None, max_steps: int = 1000, seed: int | None = None, temperature: float = 1.0):
-    r"""Play one episode with the fixed policy :math:`\pi_\theta`; return its states, actions and rewards.
+def sample_episode(
+    env,
+    theta: ArrayLike,
+    features: ArrayLike | None,
+    rng: int | np.random.Generator,
+    *,
+    param=None,
+    max_steps: int = 1000,
+    seed: int | None = None,
+    temperature: float = 1.0,
+):
+    r"""Play one episode with the fixed policy :math:`\pi_\theta`: its states, actions, rewards.
 
     Resets ``env`` (with ``seed``), then draws one uniform number from ``rng`` per step and
     turns it into :math:`A_t \sim \pi_\theta(\cdot\mid S_t)` by inverting the cumulative

@@ -13,7 +13,12 @@ import os
 
 import numpy as np
 
-from ..parametrisations import LinearPreferences, MatrixPreferences, MLPPreferences, TabularPreferences
+from ..parametrisations import (
+    LinearPreferences,
+    MatrixPreferences,
+    MLPPreferences,
+    TabularPreferences,
+)
 from ..policy import SoftmaxPolicy
 from .standardize import Standardized
 
@@ -42,8 +47,14 @@ def save_policy(path: str | os.PathLike, policy) -> None:
         raise TypeError(f"policy must be a SoftmaxPolicy or a learner's result; got {policy!r}")
     spec = _describe(pol.param)
     arrays = {k: np.asarray(v) for k, v in spec.items() if k != "kind"}
-    np.savez(path, theta=pol.theta, temperature=np.float64(pol.temperature), kind=np.str_(spec["kind"]),
-             n_params=np.int64(pol.param.n_params), **arrays)
+    np.savez(
+        path,
+        theta=pol.theta,
+        temperature=np.float64(pol.temperature),
+        kind=np.str_(spec["kind"]),
+        n_params=np.int64(pol.param.n_params),
+        **arrays,
+    )
 
 
 def _build(data):
@@ -64,12 +75,16 @@ def load_policy(path: str | os.PathLike, param=None) -> SoftmaxPolicy:
         if param is None:
             if kind == "custom":
                 raise ValueError(
-                    f"{os.fspath(path)!r} holds a policy of a parametrisation it cannot rebuild (a custom "
-                    "class, a state_fn or a callable feature map): pass it as load_policy(path, param=...)"
+                    f"{os.fspath(path)!r} holds a policy of a parametrisation it cannot rebuild "
+                    "(a custom "
+                    "class, a state_fn or a callable feature map): pass it as load_policy(path, "
+                    "param=...)"
                 )
             param = _build(data)
             if "standardized" in data:
                 param = Standardized(param, data["mean"], data["std"])
         if param.n_params != int(data["n_params"]):
-            raise ValueError(f"param has n_params = {param.n_params}; the file holds {int(data['n_params'])}")
+            raise ValueError(
+                f"param has n_params = {param.n_params}; the file holds {int(data['n_params'])}"
+            )
         return SoftmaxPolicy(param, data["theta"], float(data["temperature"]))

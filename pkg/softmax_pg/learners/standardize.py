@@ -45,7 +45,7 @@ class RunningMoments:
 
 
 class Standardized(Parametrisation):
-    r"""``param`` on standardised observations, :math:`h_\theta(s) = h^{\text{param}}_\theta((x-\mu)/s)`.
+    r"""``param`` on standardised observations: :math:`h^{\text{param}}_\theta((x-\mu)/s)`.
 
     Parameters
     ----------

@@ -10,8 +10,8 @@ parametrisation                    preferences :math:`h`           :math:`\mathr
 a reader's own                     anything differentiable         their vjp
 =================================  ==============================  ==============================
 
-Every one is a :class:`Parametrisation`; :func:`check_preferences` checks a new one, and
-:mod:`.outputs` checks what a parametrisation returns once per public call.
+Every one is a :class:`Parametrisation`; :func:`~softmax_pg.check_preferences` checks a new one, and
+``softmax_pg.parametrisations.outputs`` checks what a parametrisation returns once per public call.
 """
 
 from .base import Parametrisation

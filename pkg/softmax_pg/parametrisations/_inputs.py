@@ -24,12 +24,14 @@ def check_inputs(observations, state_fn: Callable | None, n_inputs: int) -> np.n
     x = as_real_array(observations, "observations")
     if x.ndim < 2:
         raise ValueError(
-            f"observations must have shape (batch, n_inputs) = (batch, {n_inputs}); got shape {x.shape}"
+            f"observations must have shape (batch, n_inputs) = (batch, {n_inputs}); got shape "
+            f"{x.shape}"
         )
     x = x.reshape(x.shape[0], -1)
     if x.shape[1] != n_inputs:
         raise ValueError(
-            f"observations must have shape (batch, n_inputs) = (batch, {n_inputs}); got shape {x.shape}"
+            f"observations must have shape (batch, n_inputs) = (batch, {n_inputs}); got shape "
+            f"{x.shape}"
         )
     return x
 

@@ -24,40 +24,38 @@ __all__ = ["Parametrisation"]
 class Parametrisation:
     r"""Base class of every parametrisation: subclass it and write two methods.
 
-    Required
-    --------
-    n_actions : int
-        Number of actions (an attribute).
-    n_params : int
-        Length of :math:`\theta` (an attribute).
-    preferences(theta, observations)
-        :math:`h_\theta(s_i)` for a batch: ``theta`` (n_params,), ``observations``
-        (batch, ...) → (batch, n_actions).
-    vjp(theta, observations, g)
-        :math:`\mathrm{D}h_\theta(s_i)^\top g_i` for a batch: ``g`` (batch, n_actions) →
-        (batch, n_params).
+    **Required.**
 
-    Optional (override for speed; the defaults use only the two above)
-    ------------------------------------------------------------------
-    vjp_sum(theta, observations, g)
+    ``n_actions``, ``n_params`` (int attributes)
+        The number of actions and the length of :math:`\theta`.
+    ``preferences(theta, observations)``
+        :math:`h_\theta(s_i)` for a batch: ``theta`` (n_params,), ``observations``
+        (batch, ...) give (batch, n_actions).
+    ``vjp(theta, observations, g)``
+        :math:`\mathrm{D}h_\theta(s_i)^\top g_i` for a batch: ``g`` (batch, n_actions)
+        gives (batch, n_params).
+
+    **Optional** (override for speed; the defaults use only the two above).
+
+    ``vjp_sum(theta, observations, g)``
         :math:`\sum_i \mathrm{D}h_\theta(s_i)^\top g_i`, shape (n_params,).
-    preferences_many(thetas, observations)
+    ``preferences_many(thetas, observations)``
         One :math:`\theta` per run: ``thetas`` (runs, n_params), ``observations``
-        (runs, batch, ...) → (runs, batch, n_actions).
-    init(rng)
+        (runs, batch, ...) give (runs, batch, n_actions).
+    ``init(rng)``
         A first :math:`\theta`, shape (n_params,); zeros (the uniform policy) by default.
-    check_observations(observations)
+    ``check_observations(observations)``
         Raise an error naming what is wrong with a batch of observations, or return it
-        (possibly converted); the public functions call it once per call. Returns it
-        unchanged by default.
-    observation_shape : tuple of int or None
+        (possibly converted); the public functions call it once per call. By default it
+        returns the batch unchanged.
+    ``observation_shape`` (tuple of int or None)
         The shape of one observation (``()`` for a discrete state): lets
-        :class:`softmax_pg.SoftmaxPolicy` accept one observation without a batch axis.
+        :class:`softmax_pg.SoftmaxPolicy` take one observation without a batch axis.
         None (the default) means "always a batch".
 
-    The methods are trusted: :mod:`softmax_pg.parametrisations.outputs` checks what
+    The methods are trusted: ``softmax_pg.parametrisations.outputs`` checks what
     they return once per public call, and :func:`softmax_pg.check_preferences` checks a
-    new class thoroughly (vjp against finite differences).
+    new class thoroughly (its vjp against finite differences).
     """
 
     n_actions: int

@@ -91,6 +91,32 @@ def _check_optional(param, theta, obs, batch, gen, rtol, atol) -> None:
             )
 
 
+def _probe(param, theta: np.ndarray, obs, batch: int) -> None:
+    """Call the two required methods once, naming the method if one of them raises."""
+    g = np.zeros((batch, param.n_actions))
+    calls = (
+        ("preferences(theta, observations)", lambda: param.preferences(theta, obs)),
+        ("vjp(theta, observations, g)", lambda: param.vjp(theta, obs, g)),
+    )
+    for method, call in calls:
+        try:
+            call()
+        except NotImplementedError:
+            raise
+        except Exception as exc:
+            shape = getattr(obs, "shape", f"of length {batch}")
+            message = (
+                f"{type(param).__name__}.{method} raised {type(exc).__name__}: {exc} "
+                f"(theta of shape {theta.shape}, observations {shape}, g of shape {g.shape}); "
+                "it must accept a batch of observations (batch, ...)"
+            )
+            try:
+                error = type(exc)(message)
+            except Exception:
+                error = ValueError(message)
+            raise error from exc
+
+
 def check_preferences(
     param: Parametrisation,
     observations,
@@ -133,6 +159,7 @@ def check_preferences(
     theta = checked_theta(param, theta)
     obs, batch = checked_observations(param, observations)
     before = (theta.copy(), np.array(obs, copy=True))
+    _probe(param, theta, obs, batch)
     checked_preferences(param, theta, obs, batch)
     _check_vjp_by_differences(param, theta, obs, batch, gen, eps, rtol, atol)
     if not (np.array_equal(before[0], theta) and np.array_equal(before[1], np.asarray(obs))):

@@ -12,7 +12,8 @@ __all__ = ["LinearPreferences", "features_as_observations"]
 
 
 class LinearPreferences(Parametrisation):
-    r"""Linear preferences :math:`h_\theta(s)_b = \phi(s,b)^\top\theta`, i.e. :math:`h = \Phi(s)\theta`.
+    r"""Linear preferences :math:`h_\theta(s)_b = \phi(s,b)^\top\theta`, i.e. :math:`h =
+    \Phi(s)\theta`.
 
     :math:`\mathrm{D}h(s) = \Phi(s)`, so the score
     :math:`\Phi(s)^\top(e_a-\pi)/\tau = (\phi(s,a) - \mathbb{E}_\pi[\phi(s,\cdot)])/\tau`
@@ -45,7 +46,8 @@ class LinearPreferences(Parametrisation):
         phi = as_real_array(features, "features")
         if phi.ndim != 3 or 0 in phi.shape:
             raise ValueError(
-                "features must be a callable or an array of shape (n_states, n_actions, n_features), "
+                "features must be a callable or an array of shape "
+                "(n_states, n_actions, n_features), "
                 f"all >= 1; got shape {phi.shape}"
             )
         for name, value, axis in (("n_actions", n_actions, 1), ("n_features", n_features, 2)):
@@ -59,7 +61,10 @@ class LinearPreferences(Parametrisation):
 
     def __repr__(self) -> str:
         if self.table is None:
-            return f"LinearPreferences(<callable>, n_actions={self.n_actions}, n_features={self.n_params})"
+            return (
+                f"LinearPreferences(<callable>, n_actions={self.n_actions}, "
+                f"n_features={self.n_params})"
+            )
         return f"LinearPreferences(features of shape {self.table.shape})"
 
     def check_observations(self, observations):

@@ -48,7 +48,10 @@ class MatrixPreferences(Parametrisation):
         self.observation_shape = (self.n_inputs,) if state_fn is None else None
 
     def __repr__(self) -> str:
-        return f"MatrixPreferences(n_inputs={self.n_inputs}, n_actions={self.n_actions}, bias={self.bias})"
+        return (
+            f"MatrixPreferences(n_inputs={self.n_inputs}, n_actions={self.n_actions}, "
+            f"bias={self.bias})"
+        )
 
     def weights(self, theta) -> np.ndarray:
         """:math:`W`, a (n_rows, n_actions) view of ``theta`` (with the bias, its last row)."""

@@ -60,7 +60,10 @@ class MLPPreferences(Parametrisation):
         self.observation_shape = (self.n_inputs,) if state_fn is None else None
 
     def __repr__(self) -> str:
-        return f"MLPPreferences(n_inputs={self.n_inputs}, n_actions={self.n_actions}, hidden={self.hidden})"
+        return (
+            f"MLPPreferences(n_inputs={self.n_inputs}, n_actions={self.n_actions}, "
+            f"hidden={self.hidden})"
+        )
 
     def init(self, rng: int | np.random.Generator) -> np.ndarray:
         r"""Weights :math:`U(\pm1/\sqrt{\text{in}_l})`, the output layer's scaled by 0.1, biases 0.
@@ -78,7 +81,8 @@ class MLPPreferences(Parametrisation):
         return _flatten(layers)
 
     def unflatten(self, theta) -> list[tuple[np.ndarray, np.ndarray]]:
-        """The layers ``[(W_1, b_1), ...]`` of ``theta`` (..., n_params) as views, W (..., in, out)."""
+        """The layers ``[(W_1, b_1), ...]`` of ``theta`` (..., n_params) as views, W (..., in,
+        out)."""
         theta = np.asarray(theta)
         lead, layers, i = theta.shape[:-1], [], 0
         for n_in, n_out in self.shapes:
@@ -93,7 +97,7 @@ class MLPPreferences(Parametrisation):
         if len(layers) != len(self.shapes):
             raise ValueError(f"layers must hold {len(self.shapes)} (W, b) pairs; got {len(layers)}")
         checked = []
-        for i, ((w, b), (n_in, n_out)) in enumerate(zip(layers, self.shapes)):
+        for i, ((w, b), (n_in, n_out)) in enumerate(zip(layers, self.shapes, strict=True)):
             w, b = as_real_array(w, f"layers[{i}][0]"), as_real_array(b, f"layers[{i}][1]")
             if w.shape != (n_in, n_out) or b.shape != (n_out,):
                 raise ValueError(

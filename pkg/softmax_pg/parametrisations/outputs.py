@@ -31,7 +31,8 @@ _INTERFACE = "n_actions, n_params, preferences(theta, observations) and vjp(thet
 
 
 def checked(param: object) -> Parametrisation:
-    """``param`` after checking it is a :class:`Parametrisation` with sizes ``n_actions``, ``n_params`` >= 1."""
+    """``param`` after checking it is a :class:`Parametrisation` with sizes ``n_actions``,
+    ``n_params`` >= 1."""
     if not isinstance(param, Parametrisation):
         raise TypeError(
             "param must be a parametrisation: an instance of a subclass of "
@@ -94,7 +95,8 @@ def checked_theta(param: Parametrisation, theta: object, name: str = "theta") ->
     th = as_real_array(theta, name)
     if th.shape != (param.n_params,):
         raise ValueError(
-            f"{name} must have shape (n_params,) = ({param.n_params},) for {param!r}; got shape {th.shape}"
+            f"{name} must have shape (n_params,) = ({param.n_params},) for {param!r}; got shape "
+            f"{th.shape}"
         )
     return th
 

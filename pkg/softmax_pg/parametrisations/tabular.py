@@ -22,7 +22,8 @@ def check_states(observations, n_states: int) -> np.ndarray:
 
 
 class TabularPreferences(Parametrisation):
-    r"""One preference per state and action: :math:`\theta` is the table, :math:`h_\theta(s) = \theta[s,:]`.
+    r"""One preference per state and action: :math:`\theta` is the table, :math:`h_\theta(s) =
+    \theta[s,:]`.
 
     :math:`\theta` is the ``(n_states, n_actions)`` table flattened row-major
     (``theta[s * n_actions + b]``), the numbers of the linear policy with
