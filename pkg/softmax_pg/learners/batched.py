@@ -178,6 +178,11 @@ def reinforce_batched(envs, *, rngs, n_episodes: int, step_size: float | None = 
     :math:`w_t = \gamma^t A_t` (:math:`A_t` without ``discount_weighting``) and
     :math:`A_t = G_t - b(S_t)`, normalised over the update's steps if asked (Williams 1992;
     Sutton & Barto 2018, §13.3-13.4; the book's chapter "The weight matrix on CartPole").
+    The keyword arguments not listed below (``episodes_per_update``, ``gamma``,
+    ``normalize_advantages``, ``discount_weighting``, ``entropy_coef``,
+    ``normalize_observations``, ``temperature``, ``theta0``, ``max_steps``,
+    ``baseline_step_size``, ``value_features``, ``value_param``) are those of
+    :func:`~softmax_pg.learners.reinforce`.
 
     Parameters
     ----------
@@ -196,10 +201,6 @@ def reinforce_batched(envs, *, rngs, n_episodes: int, step_size: float | None = 
         :class:`~softmax_pg.learners.Adam`, ...; every run steps its own copy.
     param : Parametrisation, optional
         Default: the table (``Discrete`` observations) or the weight matrix on ``[x, 1]``.
-    episodes_per_update, gamma, normalize_advantages, discount_weighting, entropy_coef,
-    normalize_observations, temperature, theta0, max_steps, baseline_step_size,
-    value_features, value_param
-        As :func:`~softmax_pg.learners.reinforce`.
     callback : callable, optional
         Called after every update of every run with a dict: ``"run"``, the keys of
         :attr:`BatchedResult.history`, and ``"theta"``.
