@@ -50,8 +50,13 @@ class RunningNorm:
         self.count = total
 
 
-def train(seed: int, n_episodes: int = 1000, episodes_per_update: int = 20,
-          lr: float = 0.05, normalize_observations: bool = True) -> np.ndarray:
+def train(
+    seed: int,
+    n_episodes: int = 1000,
+    episodes_per_update: int = 20,
+    lr: float = 0.05,
+    normalize_observations: bool = True,
+) -> np.ndarray:
     """Train one policy; return the undiscounted return of every episode."""
     torch.manual_seed(seed)
     env = gym.make("CartPole-v1")
@@ -105,8 +110,10 @@ def main() -> None:
     match_numpy_threads()
     returns, seconds = run_seeds(range(args.seeds), args.episodes)
     last = returns[:, -100:].mean(axis=1)
-    print(f"torch threads {torch.get_num_threads()}; {seconds:.1f} s; "
-          f"mean return of the last 100 episodes per seed: {np.round(last, 1)}")
+    print(
+        f"torch threads {torch.get_num_threads()}; {seconds:.1f} s; "
+        f"mean return of the last 100 episodes per seed: {np.round(last, 1)}"
+    )
 
 
 if __name__ == "__main__":

@@ -64,8 +64,14 @@ class BatchedResult:
         return SoftmaxPolicy(param, self.thetas[run], self.temperature)
 
 
-def evaluate_batched(envs, result: BatchedResult, *, rng: int | np.random.Generator = 0,
-                     greedy: bool = True, max_steps: int = 100_000) -> np.ndarray:
+def evaluate_batched(
+    envs,
+    result: BatchedResult,
+    *,
+    rng: int | np.random.Generator = 0,
+    greedy: bool = True,
+    max_steps: int = 100_000,
+) -> np.ndarray:
     """Play one episode per sub-environment with the trained policies; the returns (n_runs, k).
 
     ``envs.num_envs = k * result.n_runs``: sub-environments ``i*k .. i*k + k - 1`` play
@@ -85,9 +91,14 @@ def evaluate_batched(envs, result: BatchedResult, *, rng: int | np.random.Genera
         x = np.asarray(obs, dtype=np.float64).reshape(n, -1) if obs.ndim > 1 else np.asarray(obs)
         if mean is not None:
             x = (x - np.repeat(mean, k, axis=0)) / np.repeat(std, k, axis=0)
-        h = result.param.preferences_many(result.thetas, x.reshape((runs, k) + x.shape[1:])).reshape(n, -1)
-        a = np.argmax(h, axis=1) if greedy else _kernel.inverse_cdf(_kernel.softmax(h, result.temperature),
-                                                                     gen.random(n))
+        h = result.param.preferences_many(
+            result.thetas, x.reshape((runs, k) + x.shape[1:])
+        ).reshape(n, -1)
+        a = (
+            np.argmax(h, axis=1)
+            if greedy
+            else _kernel.inverse_cdf(_kernel.softmax(h, result.temperature), gen.random(n))
+        )
         obs, r, terminated, truncated, _ = envs.step(a.astype(np.int64))
         total += np.where(active, r, 0.0)
         active &= ~np.logical_or(terminated, truncated)

@@ -37,17 +37,19 @@ def normalised_param(param, mean: np.ndarray, std: np.ndarray) -> Standardized:
 
 
 def check_envs(envs: object) -> int:
-    """``envs.num_envs`` after checking ``envs`` is a vector environment (not one env, not an id)."""
+    """``envs.num_envs``, once ``envs`` is checked to be a vector environment (not one env,
+    not an id)."""
     if isinstance(envs, str):
         raise TypeError(
-            f"envs must be a gymnasium vector environment, not an id; got the string {envs!r}: pass "
-            f"gymnasium.make_vec({envs!r}, num_envs=n_runs * episodes_per_update)"
+            f"envs must be a gymnasium vector environment, not an id; got the string {envs!r}: "
+            f"pass gymnasium.make_vec({envs!r}, num_envs=n_runs * episodes_per_update)"
         )
     n = getattr(envs, "num_envs", None)
     if n is None or not hasattr(envs, "single_action_space"):
         raise TypeError(
             "envs must be a gymnasium vector environment (gymnasium.make_vec or "
-            f"gymnasium.vector.SyncVectorEnv), with num_envs and single_action_space; got {envs!r}: "
+            "gymnasium.vector.SyncVectorEnv), with num_envs and single_action_space; got "
+            f"{envs!r}: "
             "a single environment goes to softmax_pg.learners.reinforce"
         )
     return int(n)
@@ -63,14 +65,23 @@ def check_rngs(rngs: object) -> list[np.random.Generator]:
     try:
         items = list(rngs)
     except TypeError:
-        raise TypeError(f"rngs must be a sequence of seeds or generators, one per run; got {rngs!r}") from None
+        raise TypeError(
+            f"rngs must be a sequence of seeds or generators, one per run; got {rngs!r}"
+        ) from None
     if not items:
-        raise ValueError("rngs must hold at least one seed or generator (one per run); got an empty sequence")
+        raise ValueError(
+            "rngs must hold at least one seed or generator (one per run); got an empty sequence"
+        )
     ids = [id(r) for r in items if isinstance(r, np.random.Generator)]
     if len(ids) != len(set(ids)):
-        i = next(k for k, r in enumerate(items) if isinstance(r, np.random.Generator) and ids.count(id(r)) > 1)
+        i = next(
+            k
+            for k, r in enumerate(items)
+            if isinstance(r, np.random.Generator) and ids.count(id(r)) > 1
+        )
         raise ValueError(
-            f"rngs must give every run its own generator; rngs[{i}] is the same Generator object as "
+            f"rngs must give every run its own generator; rngs[{i}] is the same Generator object "
+            "as "
             "another entry (two runs would share, and disturb, one stream): pass seeds or "
             "numpy.random.default_rng(seed).spawn(n)"
         )
@@ -80,24 +91,49 @@ def check_rngs(rngs: object) -> list[np.random.Generator]:
 class Setup:
     """The checked arguments and the state of all runs of one batched call."""
 
-    def __init__(self, envs, *, rngs, n_episodes, step_size, optimizer, param, episodes_per_update,
-                 gamma, normalize_advantages, discount_weighting, entropy_coef,
-                 normalize_observations, temperature, theta0, max_steps, callback, progress,
-                 baseline_step_size=None, value_features=None, value_param=None) -> None:
+    def __init__(
+        self,
+        envs,
+        *,
+        rngs,
+        n_episodes,
+        step_size,
+        optimizer,
+        param,
+        episodes_per_update,
+        gamma,
+        normalize_advantages,
+        discount_weighting,
+        entropy_coef,
+        normalize_observations,
+        temperature,
+        theta0,
+        max_steps,
+        callback,
+        progress,
+        baseline_step_size=None,
+        value_features=None,
+        value_param=None,
+    ) -> None:
         n_envs = check_envs(envs)
         self.gens = check_rngs(rngs)
         self.n_runs = len(self.gens)
         self.E = check_count(episodes_per_update, "episodes_per_update")
         if n_envs != self.n_runs * self.E:
             raise ValueError(
-                f"envs.num_envs must be len(rngs) * episodes_per_update = {self.n_runs} * {self.E} = "
-                f"{self.n_runs * self.E} (one sub-environment per episode of an update of every run); "
+                f"envs.num_envs must be len(rngs) * episodes_per_update = {self.n_runs} * "
+                f"{self.E} = "
+                f"{self.n_runs * self.E} (one sub-environment per episode of an update of every "
+                "run); "
                 f"got num_envs = {n_envs}"
             )
         self.n_slots = n_envs
         self.slot_runs = np.arange(n_envs) // self.E
-        self.spaces = Spaces(getattr(envs, "single_observation_space", None),
-                             getattr(envs, "single_action_space", None), "envs.single")
+        self.spaces = Spaces(
+            getattr(envs, "single_observation_space", None),
+            getattr(envs, "single_action_space", None),
+            "envs.single",
+        )
         self.n_episodes = check_count(n_episodes, "n_episodes")
         self.n_updates = -(-self.n_episodes // self.E)
         self._step_size(step_size, optimizer)
@@ -120,7 +156,9 @@ class Setup:
 
     def _step_size(self, step_size, optimizer) -> None:
         if optimizer is None and step_size is None:
-            raise TypeError("give step_size (plain gradient ascent) or optimizer (e.g. Adam(0.05)); got neither")
+            raise TypeError(
+                "give step_size (plain gradient ascent) or optimizer (e.g. Adam(0.05)); got neither"
+            )
         self.alpha = None if step_size is None else check_positive(step_size, "step_size")
         self.optimizers = [check_optimizer(optimizer) for _ in range(self.n_runs)]
         self.needs_scores = bool(getattr(optimizer, "needs_scores", False))
@@ -129,7 +167,10 @@ class Setup:
         self.moments = None
         if on:
             if self.spaces.discrete:
-                raise ValueError("normalize_observations needs Box observations; got a Discrete observation space")
+                raise ValueError(
+                    "normalize_observations needs Box observations; got a Discrete observation "
+                    "space"
+                )
             self.moments = [RunningMoments(self.spaces.obs_size) for _ in range(self.n_runs)]
         self.obs_mean = None if not on else np.zeros((self.n_runs, self.spaces.obs_size))
         self.obs_std = None if not on else np.ones((self.n_runs, self.spaces.obs_size))
@@ -140,11 +181,15 @@ class Setup:
     def _critics(self, alpha_w, value_features, value_param) -> None:
         if alpha_w is None:
             if value_features is not None or value_param is not None:
-                raise ValueError("value_features and value_param are only used with baseline_step_size; got none")
+                raise ValueError(
+                    "value_features and value_param are only used with baseline_step_size; got none"
+                )
             self.alpha_w, self.critics = None, None
             return
         self.alpha_w = check_positive(alpha_w, "baseline_step_size")
-        self.critics = [value_function(self.spaces, value_features, value_param, g) for g in self.gens]
+        self.critics = [
+            value_function(self.spaces, value_features, value_param, g) for g in self.gens
+        ]
 
     def _start(self, theta0) -> None:
         """Each run's first draws in the single run's order: the first seed (E = 1), theta, w."""
@@ -169,12 +214,16 @@ class Setup:
         if sp.discrete:
             x = np.asarray(obs).astype(np.int64).reshape(self.n_slots)
             if x.min() < 0 or x.max() >= sp.n_states:
-                raise ValueError(f"the observations from envs must be states in [0, {sp.n_states}); got {obs!r}")
+                raise ValueError(
+                    f"the observations from envs must be states in [0, {sp.n_states}); got {obs!r}"
+                )
             return x
         x = np.asarray(obs, dtype=np.float64).reshape(self.n_slots, sp.obs_size)
         if not np.isfinite(x).all():
             bad = int(np.flatnonzero(~np.isfinite(x).all(axis=1))[0])
-            raise ValueError(f"the observation of sub-environment {bad} from envs must be finite; got {x[bad]!r}")
+            raise ValueError(
+                f"the observation of sub-environment {bad} from envs must be finite; got {x[bad]!r}"
+            )
         return x
 
     def check_param(self, x: np.ndarray) -> None:
@@ -192,8 +241,9 @@ class Setup:
         if not np.isfinite(new).all():
             what = f"step_size = {self.alpha!r} is" if opt is None else f"the optimizer {opt!r} is"
             raise FloatingPointError(
-                f"run {run}: theta stopped being finite after episode {self.done_episodes[run] - 1}: "
-                f"{what} too large for this problem; try a smaller step"
+                f"run {run}: theta stopped being finite after episode "
+                f"{self.done_episodes[run] - 1}: {what} too large for this problem; "
+                "try a smaller step"
             )
         self.thetas[run] = new
 
@@ -202,12 +252,12 @@ class Setup:
             m = self.moments[run]
             m.update(obs)
             self.obs_mean[run], self.obs_std[run] = m.mean, m.std()
-            self.slot_mean[run * self.E:(run + 1) * self.E] = self.obs_mean[run]
-            self.slot_std[run * self.E:(run + 1) * self.E] = self.obs_std[run]
+            self.slot_mean[run * self.E : (run + 1) * self.E] = self.obs_mean[run]
+            self.slot_std[run * self.E : (run + 1) * self.E] = self.obs_std[run]
 
     def log(self, run: int, first: int, rewards, discounted, entropy: float, norm: float) -> None:
         mon = self.monitors[run]
-        for i, (r, g0) in enumerate(zip(rewards, discounted)):
+        for i, (r, g0) in enumerate(zip(rewards, discounted, strict=True)):
             mon.episode(first + i, r, g0)
         last = first + len(rewards) - 1
         mon.update(last, first, entropy, norm)
@@ -218,9 +268,13 @@ class Setup:
 
     def history(self) -> dict:
         """Every run's per-update log, each key an array (n_runs, n_updates)."""
-        return {k: np.array([m.history[k] for m in self.monitors],
-                            dtype=np.int64 if k == "episode" else np.float64)
-                for k in Monitor.KEYS}
+        return {
+            k: np.array(
+                [m.history[k] for m in self.monitors],
+                dtype=np.int64 if k == "episode" else np.float64,
+            )
+            for k in Monitor.KEYS
+        }
 
 
 class _Progress:
@@ -255,5 +309,8 @@ class _Progress:
 
 def _callable(callback):
     if not callable(callback):
-        raise TypeError(f"callback must be callable (called with a dict after every update) or None; got {callback!r}")
+        raise TypeError(
+            "callback must be callable (called with a dict after every update) or None; got "
+            f"{callback!r}"
+        )
     return callback

@@ -17,7 +17,7 @@ Slots with no episode to play are stepped with the first action and their steps 
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 from gymnasium.vector import AsyncVectorEnv, AutoresetMode, SyncVectorEnv
@@ -31,7 +31,9 @@ def autoreset_mode(envs) -> AutoresetMode:
     try:
         return mode if isinstance(mode, AutoresetMode) else AutoresetMode(mode)
     except ValueError:
-        raise ValueError(f"envs.metadata['autoreset_mode'] must be an AutoresetMode; got {mode!r}") from None
+        raise ValueError(
+            f"envs.metadata['autoreset_mode'] must be an AutoresetMode; got {mode!r}"
+        ) from None
 
 
 def _round_seed(seeds: Sequence[int | None]) -> int | None:
@@ -75,7 +77,7 @@ class Slots:
     def request(self, slots: np.ndarray, seeds: Sequence[int | None]) -> None:
         """Ask for new episodes in ``slots``, reset with ``seeds`` (None: unseeded)."""
         self.pending[slots] = True
-        for s, seed in zip(slots.tolist(), seeds):
+        for s, seed in zip(slots.tolist(), seeds, strict=True):
             self.seeds[s] = seed
 
     def begin(self) -> np.ndarray:

@@ -22,6 +22,7 @@ of single runs.
 from __future__ import annotations
 
 import time
+
 import numpy as np
 
 from .. import _kernel
@@ -63,7 +64,8 @@ class _Uniforms:
 
 
 def _episode_seeds(setup: Setup, uniforms: _Uniforms, run: int, n: int, first: bool) -> list:
-    """The reset seeds of ``run``'s next ``n`` episodes; sets its slots' generators (the protocol)."""
+    """The reset seeds of ``run``'s next ``n`` episodes; sets its slots' generators
+    (the protocol)."""
     g, E = setup.gens[run], setup.E
     if E == 1:
         uniforms.use(run, g, keep=True)
@@ -77,7 +79,8 @@ def _episode_seeds(setup: Setup, uniforms: _Uniforms, run: int, n: int, first: b
 
 
 def _inputs(setup: Setup, x: np.ndarray, runs) -> np.ndarray:
-    """The parametrisation's input for observations ``x`` of runs ``runs`` (standardised if asked)."""
+    """The parametrisation's input for observations ``x`` of runs ``runs`` (standardised
+    if asked)."""
     if setup.obs_mean is None:
         return x
     return (x - setup.obs_mean[runs]) / setup.obs_std[runs]
@@ -87,7 +90,7 @@ def _advantages(setup: Setup, run: int, observations: list, rewards: list) -> tu
     """Each episode's step weights from G_t (minus the baseline, normalised over the update
     if asked), and each episode's G_0."""
     adv, g0 = [], []
-    for obs, r in zip(observations, rewards):
+    for obs, r in zip(observations, rewards, strict=True):
         delta = discounted_returns(r, setup.gamma)
         g0.append(float(delta[0]) if delta.size else 0.0)
         if setup.ws is not None:  # the §13.4 box: w moves step by step
@@ -96,14 +99,16 @@ def _advantages(setup: Setup, run: int, observations: list, rewards: list) -> tu
     if setup.normalize_advantages:
         flat = normalize_advantages(np.concatenate(adv))
         adv = np.split(flat, np.cumsum([len(a) for a in adv])[:-1])
-    return [step_weights(a, setup.gamma, discount_weighting=setup.discount_weighting) for a in adv], g0
+    return [
+        step_weights(a, setup.gamma, discount_weighting=setup.discount_weighting) for a in adv
+    ], g0
 
 
 def _update(setup: Setup, run: int, slots: np.ndarray, lengths: np.ndarray) -> None:
     """Run ``run``'s update from the episodes in ``slots`` (the single-run learner's arithmetic)."""
-    obs = [setup.obs_buf[s, :T] for s, T in zip(slots, lengths)]
-    rewards = [setup.rew_buf[s, :T].copy() for s, T in zip(slots, lengths)]
-    acts = np.concatenate([setup.act_buf[s, :T] for s, T in zip(slots, lengths)])
+    obs = [setup.obs_buf[s, :T] for s, T in zip(slots, lengths, strict=True)]
+    rewards = [setup.rew_buf[s, :T].copy() for s, T in zip(slots, lengths, strict=True)]
+    acts = np.concatenate([setup.act_buf[s, :T] for s, T in zip(slots, lengths, strict=True)])
     weights, discounted = _advantages(setup, run, obs, rewards)
     n = len(slots)
     weights = weights[0] if n == 1 else np.concatenate(weights) / n  # averaged over the episodes
@@ -131,7 +136,9 @@ def _step(setup: Setup, env: Slots, uniforms: _Uniforms, t: np.ndarray) -> np.nd
     act = np.flatnonzero(env.active)
     x = setup.check_obs(env.obs)
     xin = x if setup.obs_mean is None else (x - setup.slot_mean) / setup.slot_std
-    h = setup.param.preferences_many(setup.thetas, xin.reshape((setup.n_runs, setup.E) + x.shape[1:]))
+    h = setup.param.preferences_many(
+        setup.thetas, xin.reshape((setup.n_runs, setup.E) + x.shape[1:])
+    )
     probs = _kernel.softmax(h.reshape(setup.n_slots, -1)[act], setup.tau)
     a = _kernel.inverse_cdf(probs, uniforms.next(act))
     ta = t[act]
@@ -161,14 +168,29 @@ def _request(setup: Setup, env: Slots, uniforms: _Uniforms, run: int, first: boo
     return slots
 
 
-def reinforce_batched(envs, *, rngs, n_episodes: int, step_size: float | None = None,
-                      optimizer=None, param=None, episodes_per_update: int = 1,
-                      gamma: float = 1.0, normalize_advantages: bool = False,
-                      discount_weighting: bool = True, entropy_coef: float = 0.0,
-                      normalize_observations: bool = False, temperature: float = 1.0,
-                      theta0=None, max_steps: int = 1000, baseline_step_size: float | None = None,
-                      value_features=None, value_param=None, callback=None,
-                      progress: bool | None = None) -> BatchedResult:
+def reinforce_batched(
+    envs,
+    *,
+    rngs,
+    n_episodes: int,
+    step_size: float | None = None,
+    optimizer=None,
+    param=None,
+    episodes_per_update: int = 1,
+    gamma: float = 1.0,
+    normalize_advantages: bool = False,
+    discount_weighting: bool = True,
+    entropy_coef: float = 0.0,
+    normalize_observations: bool = False,
+    temperature: float = 1.0,
+    theta0=None,
+    max_steps: int = 1000,
+    baseline_step_size: float | None = None,
+    value_features=None,
+    value_param=None,
+    callback=None,
+    progress: bool | None = None,
+) -> BatchedResult:
     r"""REINFORCE runs, one per generator, batched on a Gymnasium vector environment.
 
     Run ``i`` is :func:`~softmax_pg.learners.reinforce` with ``rng=rngs[i]`` and the same
@@ -222,25 +244,51 @@ def reinforce_batched(envs, *, rngs, n_episodes: int, step_size: float | None = 
         A run diverged; the message names the step size or optimiser.
     """
     start = time.perf_counter()
-    setup = Setup(envs, rngs=rngs, n_episodes=n_episodes, step_size=step_size, optimizer=optimizer,
-                  param=param, episodes_per_update=episodes_per_update, gamma=gamma,
-                  normalize_advantages=normalize_advantages, discount_weighting=discount_weighting,
-                  entropy_coef=entropy_coef, normalize_observations=normalize_observations,
-                  temperature=temperature, theta0=theta0, max_steps=max_steps, callback=callback,
-                  progress=progress, baseline_step_size=baseline_step_size,
-                  value_features=value_features, value_param=value_param)
+    setup = Setup(
+        envs,
+        rngs=rngs,
+        n_episodes=n_episodes,
+        step_size=step_size,
+        optimizer=optimizer,
+        param=param,
+        episodes_per_update=episodes_per_update,
+        gamma=gamma,
+        normalize_advantages=normalize_advantages,
+        discount_weighting=discount_weighting,
+        entropy_coef=entropy_coef,
+        normalize_observations=normalize_observations,
+        temperature=temperature,
+        theta0=theta0,
+        max_steps=max_steps,
+        callback=callback,
+        progress=progress,
+        baseline_step_size=baseline_step_size,
+        value_features=value_features,
+        value_param=value_param,
+    )
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         _loop(setup, Slots(envs, 0))
     setup.progress.close()
-    return BatchedResult(setup.thetas, *_table(setup), time.perf_counter() - start, setup.param,
-                         setup.history(), setup.obs_mean, setup.obs_std, setup.tau,
-                         None if setup.ws is None else np.stack(setup.ws))
+    return BatchedResult(
+        setup.thetas,
+        *_table(setup),
+        time.perf_counter() - start,
+        setup.param,
+        setup.history(),
+        setup.obs_mean,
+        setup.obs_std,
+        setup.tau,
+        None if setup.ws is None else np.stack(setup.ws),
+    )
 
 
 def _table(setup: Setup):
     m = setup.monitors
-    return (np.stack([x.returns for x in m]), np.stack([x.discounted for x in m]),
-            np.stack([x.lengths for x in m]))
+    return (
+        np.stack([x.returns for x in m]),
+        np.stack([x.discounted for x in m]),
+        np.stack([x.lengths for x in m]),
+    )
 
 
 def _loop(setup: Setup, env: Slots) -> None:
