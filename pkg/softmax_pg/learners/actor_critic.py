@@ -167,9 +167,11 @@ def actor_critic(
 
     .. math::
 
-        \delta = R + \gamma\hat v(S', w) - \hat v(S, w),\quad
-        w \leftarrow w + \alpha_w\delta\,\nabla\hat v(S, w),\quad
-        \theta \leftarrow \theta + \alpha\gamma^t\delta\,\nabla_\theta\log\pi_\theta(A\mid S),
+        \begin{aligned}
+        \delta &= R + \gamma\hat v(S', w) - \hat v(S, w),\\
+        w &\leftarrow w + \alpha_w\delta\,\nabla\hat v(S, w),\\
+        \theta &\leftarrow \theta + \alpha\gamma^t\delta\,\nabla_\theta\log\pi_\theta(A\mid S),
+        \end{aligned}
 
     with :math:`\hat v(\text{terminal}) = 0` and, when an episode is cut off (``max_steps``
     or a time limit), the value of :math:`S'` used. The score is the parametrisation's vjp
