@@ -22,7 +22,7 @@ from ..policy import SoftmaxPolicy
 from ._args import check_flag, check_gamma, check_nonnegative
 from .critic import value_function
 from .results import Monitor
-from .rollout import Spaces, check_env
+from .rollout import Spaces, check_env, play_episode
 from .standardize import RunningMoments, Standardized
 
 SCORES_UP_TO = 2**20  # numbers: 8 MiB of per-step scores
@@ -127,6 +127,27 @@ class Setup:
             return (obs if i == 0 else self.env.reset()[0]), self.rng
         child = np.random.default_rng(int(self.rng.integers(2**63)))
         return self.env.reset(seed=int(child.integers(2**32)))[0], child
+
+    def play_update(self, theta: np.ndarray, first: int, last: int, obs) -> list:
+        """Episodes ``first`` to ``last - 1`` of one update, all played with ``theta``."""
+        episodes = []
+        for i in range(first, last):
+            start, gen = self.reset(i, obs)
+            self.check_param(theta, start)
+            episodes.append(
+                play_episode(
+                    self.env,
+                    self.spaces,
+                    self.param,
+                    theta,
+                    start,
+                    gen,
+                    max_steps=self.steps,
+                    tau=self.tau,
+                    episode=i,
+                )
+            )
+        return episodes
 
     def value_weights(self):
         return self.critic.zeros() if self.critic is not None else None

@@ -13,7 +13,6 @@ import numpy as np
 
 from ._run import Setup
 from .returns import normalize_advantages, step_weights
-from .rollout import play_episode
 
 __all__ = ["advantages", "batch_update", "run_batch"]
 
@@ -65,23 +64,7 @@ def run_batch(setup: Setup, theta, w, obs, n_step, lam):
     mon, first = setup.monitor, 0
     while first < setup.episodes:
         last = min(first + setup.per_update, setup.episodes)
-        episodes = []
-        for i in range(first, last):
-            start, gen = setup.reset(i, obs)
-            setup.check_param(theta, start)
-            episodes.append(
-                play_episode(
-                    setup.env,
-                    setup.spaces,
-                    setup.param,
-                    theta,
-                    start,
-                    gen,
-                    max_steps=setup.steps,
-                    tau=setup.tau,
-                    episode=i,
-                )
-            )
+        episodes = setup.play_update(theta, first, last, obs)
         theta, entropy, norm = batch_update(setup, theta, w, episodes, n_step, lam, first)
         for i, ep in zip(range(first, last), episodes, strict=False):
             mon.episode(

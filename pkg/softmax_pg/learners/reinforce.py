@@ -14,7 +14,6 @@ from ..parametrisations.outputs import checked_theta
 from ._run import Setup
 from .results import LearningResult
 from .returns import discounted_returns, normalize_advantages, step_weights
-from .rollout import play_episode
 
 __all__ = ["episode_gradient", "reinforce"]
 
@@ -248,22 +247,7 @@ def _run(setup: Setup) -> LearningResult:
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         while first < setup.episodes:
             last = min(first + setup.per_update, setup.episodes)
-            episodes = []
-            for i in range(first, last):
-                start, gen = setup.reset(i, obs)
-                setup.check_param(theta, start)
-                ep = play_episode(
-                    setup.env,
-                    setup.spaces,
-                    setup.param,
-                    theta,
-                    start,
-                    gen,
-                    max_steps=setup.steps,
-                    tau=setup.tau,
-                    episode=i,
-                )
-                episodes.append(ep)
+            episodes = setup.play_update(theta, first, last, obs)
             theta, entropy, norm = _update(setup, theta, w, episodes, first)
             for i, ep in zip(range(first, last), episodes, strict=False):
                 mon.episode(i, ep.rewards, _g0(ep.rewards, setup.gamma))
@@ -271,7 +255,8 @@ def _run(setup: Setup) -> LearningResult:
             setup.observed(np.concatenate([ep.observations for ep in episodes]))
             mon.update(last - 1, first, entropy, norm)
             first = last
-    return mon.result(setup.policy(theta), w, setup.policy(theta).param)
+    policy = setup.policy(theta)
+    return mon.result(policy, w, policy.param)
 
 
 def _g0(rewards: np.ndarray, gamma: float) -> float:
