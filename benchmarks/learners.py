@@ -1,6 +1,6 @@
 """Do the learners' costs stay flat in the number of states, and how fast are batched runs?
 
-Three measurements, each a ratio within one run of this script:
+Five measurements, each a ratio within one run of this script:
 
 1. Tabular one-step actor-critic (`softmax_pg.actor_critic`, default parametrisation) on
    FrozenLake-v1 with generated 8x8 and 64x64 maps (not slippery): microseconds per
@@ -19,8 +19,15 @@ Three measurements, each a ratio within one run of this script:
    (`softmax_pg.learners.reinforce_batched` on `gymnasium.make_vec(..., "vector_entry_point")`)
    against the single-run learner looped over the seeds. The loop runs `--loop-seeds`
    seeds and is scaled by environment steps.
+5. CartPole-v1, the recipe of book/cartpole.ipynb (10 seeds x 1000 episodes, 20 episodes per
+   update, normalised advantages, no gamma^t, Adam 0.05, observation scaling), batched: how
+   many seeds it solves (greedy mean >= 475 over 100 episodes) and its wall time; then a
+   plain PyTorch REINFORCE with the same recipe (benchmarks/torch_reinforce.py) looped over
+   the seeds as a user would write it, on the same episode budget: the ratios torch /
+   package of the mean return of the last 100 episodes and of the wall time. torch gets as
+   many threads as numpy's BLAS. It takes about 2 minutes per torch seed.
 
-Run:  python benchmarks/learners.py [--loop-seeds N] [--skip-cartpole]
+Run:  python benchmarks/learners.py [--loop-seeds N] [--torch-seeds N] [--skip-cartpole]
 """
 
 from __future__ import annotations
@@ -137,10 +144,110 @@ def options_cost(n_episodes: int) -> None:
     )
 
 
+RECIPE_EPISODES_PER_UPDATE, RECIPE_ADAM_STEP = 20, 0.05
+
+
+def cartpole_recipe_and_torch(torch_seeds: int, n_seeds: int = 10, n_episodes: int = 1000) -> None:
+    """Print the recipe's line and, unless ``torch_seeds`` is 0, the torch / package line.
+
+    torch runs ``torch_seeds`` of the seeds (all by default); its wall time is scaled to all
+    seeds and the returns are compared on the seeds it ran.
+    """
+    import torch_reinforce
+    from softmax_pg.learners import evaluate_batched, reinforce_batched
+
+    seeds, e = list(range(n_seeds)), RECIPE_EPISODES_PER_UPDATE
+    envs = gym.make_vec(
+        "CartPole-v1", num_envs=n_seeds * e, vectorization_mode="vector_entry_point"
+    )
+    load = os.getloadavg()[0]
+    res = reinforce_batched(
+        envs,
+        rngs=seeds,
+        n_episodes=n_episodes,
+        optimizer=Adam(RECIPE_ADAM_STEP),
+        episodes_per_update=e,
+        normalize_advantages=True,
+        discount_weighting=False,
+        normalize_observations=True,
+        progress=False,
+    )
+    evals = gym.make_vec(
+        "CartPole-v1", num_envs=n_seeds * 100, vectorization_mode="vector_entry_point"
+    )
+    greedy = evaluate_batched(evals, res, rng=0).mean(axis=1)
+    last = res.returns[:, -100:].mean(axis=1)
+    print(
+        f"(load average {load:.2f}; per seed, greedy {np.round(greedy).astype(int).tolist()}, "
+        f"training, last 100 episodes {np.round(last).astype(int).tolist()})"
+    )
+    print(
+        f"cartpole recipe: {int(np.sum(greedy >= 475))}/{n_seeds} seeds solved (greedy >= 475), "
+        f"{res.wall_time:.1f} s"
+    )
+    if torch_seeds == 0:
+        return
+    k = min(torch_seeds, n_seeds)
+    threads = torch_reinforce.match_numpy_threads()
+    returns, seconds = torch_reinforce.run_seeds(
+        seeds[:k],
+        n_episodes,
+        episodes_per_update=e,
+        lr=RECIPE_ADAM_STEP,
+        normalize_observations=True,
+    )
+    ratio_return = returns[:, -100:].mean() / last[:k].mean()
+    ratio_time = seconds * n_seeds / k / res.wall_time
+    print(f"(torch on {threads} threads as numpy's BLAS, {k} seeds run, {seconds:.1f} s)")
+    print(
+        f"torch reinforce / package, {n_seeds} seeds: return {ratio_return:.2f}, wall time "
+        f"{ratio_time:.1f}"
+    )
+
+
+def batched_against_looped(loop_seeds: int) -> None:
+    """CartPole-v1, REINFORCE with a baseline: batched over 10 seeds against looped."""
+    from softmax_pg.learners import reinforce_batched
+
+    print(
+        "== CartPole-v1: REINFORCE with baseline, 10 seeds x 1000 episodes "
+        f"(load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores)"
+    )
+    seeds = list(range(10))
+    envs = gym.make_vec("CartPole-v1", num_envs=len(seeds), vectorization_mode="vector_entry_point")
+    start = time.perf_counter()
+    batched = reinforce_batched(envs, n_episodes=1000, rngs=seeds, **CARTPOLE)
+    t_batched = time.perf_counter() - start
+    batched_steps = int(batched.lengths.sum())
+    env = gym.make("CartPole-v1")
+    start = time.perf_counter()
+    loop_steps, equal = 0, True
+    for i in seeds[:loop_seeds]:
+        single = reinforce(env, n_episodes=1000, rng=i, **CARTPOLE)
+        loop_steps += int(single.lengths.sum())
+        equal &= np.array_equal(single.returns, batched.returns[i])
+        equal &= np.array_equal(single.policy.theta, batched.thetas[i])
+    t_loop = (time.perf_counter() - start) * batched_steps / loop_steps
+    last = batched.lengths[:, -100:].mean()  # the undiscounted return: one reward per step
+    print(
+        f"batched: {t_batched:.1f} s for {batched_steps} steps (mean undiscounted return of the "
+        "last 100 episodes "
+        f"{last:.1f}); looped over seeds (scaled from {loop_seeds}): {t_loop:.1f} s; "
+        f"batched runs equal the single runs: {bool(equal)}"
+    )
+    print(f"ratio looped / batched: {t_loop / t_batched:.2f}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
         "--loop-seeds", type=int, default=3, help="seeds of the looped CartPole baseline"
+    )
+    parser.add_argument(
+        "--torch-seeds",
+        type=int,
+        default=10,
+        help="seeds of the PyTorch REINFORCE (about 2 min each; 0 skips it)",
     )
     parser.add_argument("--skip-cartpole", action="store_true")
     args = parser.parse_args()
@@ -172,105 +279,10 @@ def main() -> None:
 
     if args.skip_cartpole:
         return
-    try:
-        from softmax_pg.learners import reinforce_batched
-    except ImportError:
-        print(
-            "== CartPole-v1 batched: skipped (softmax_pg.learners.reinforce_batched not on this "
-            "branch)"
-        )
-        return
-    print(
-        "== CartPole-v1: REINFORCE with baseline, 10 seeds x 1000 episodes "
-        f"(load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores)"
-    )
-    seeds = list(range(10))
-    envs = gym.make_vec("CartPole-v1", num_envs=len(seeds), vectorization_mode="vector_entry_point")
-    start = time.perf_counter()
-    batched = reinforce_batched(envs, n_episodes=1000, rngs=seeds, **CARTPOLE)
-    t_batched = time.perf_counter() - start
-    batched_steps = int(batched.lengths.sum())
-    env = gym.make("CartPole-v1")
-    start = time.perf_counter()
-    loop_steps, equal = 0, True
-    for i in seeds[: args.loop_seeds]:
-        single = reinforce(env, n_episodes=1000, rng=i, **CARTPOLE)
-        loop_steps += int(single.lengths.sum())
-        equal &= np.array_equal(single.returns, batched.returns[i])
-        equal &= np.array_equal(single.policy.theta, batched.thetas[i])
-    t_loop = (time.perf_counter() - start) * batched_steps / loop_steps
-    last = batched.lengths[:, -100:].mean()  # the undiscounted return: one reward per step
-    print(
-        f"batched: {t_batched:.1f} s for {batched_steps} steps (mean undiscounted return of the "
-        "last 100 episodes "
-        f"{last:.1f}); looped over seeds (scaled from {args.loop_seeds}): {t_loop:.1f} s; "
-        f"batched runs equal the single runs: {bool(equal)}"
-    )
-    print(f"ratio looped / batched: {t_loop / t_batched:.2f}")
+    batched_against_looped(args.loop_seeds)
+    print("== CartPole-v1: the recipe of book/cartpole.ipynb, and PyTorch with the same recipe")
+    cartpole_recipe_and_torch(args.torch_seeds)
 
 
 if __name__ == "__main__":
     main()
-
-
-# ---------------------------------------------------------------------------------------
-# cart (issue 17): the CartPole recipe of book/cartpole.ipynb, and a plain PyTorch
-# REINFORCE with the same recipe looped over the seeds (benchmarks/torch_reinforce.py).
-RECIPE_EPISODES_PER_UPDATE, RECIPE_ADAM_STEP = 20, 0.05
-
-
-def cartpole_recipe_and_torch(n_seeds: int = 10, n_episodes: int = 1000) -> None:
-    """Print the recipe's line and the torch / package line (BENCH_TORCH_SEEDS: torch seeds run,
-    default all; wall time scaled to all seeds, returns compared on the seeds run)."""
-    import torch_reinforce
-    from softmax_pg.learners import Adam, evaluate_batched, reinforce_batched
-
-    seeds, e = list(range(n_seeds)), RECIPE_EPISODES_PER_UPDATE
-    envs = gym.make_vec(
-        "CartPole-v1", num_envs=n_seeds * e, vectorization_mode="vector_entry_point"
-    )
-    load = os.getloadavg()[0]
-    res = reinforce_batched(
-        envs,
-        rngs=seeds,
-        n_episodes=n_episodes,
-        optimizer=Adam(RECIPE_ADAM_STEP),
-        episodes_per_update=e,
-        normalize_advantages=True,
-        discount_weighting=False,
-        normalize_observations=True,
-        progress=False,
-    )
-    evals = gym.make_vec(
-        "CartPole-v1", num_envs=n_seeds * 100, vectorization_mode="vector_entry_point"
-    )
-    greedy = evaluate_batched(evals, res, rng=0).mean(axis=1)
-    last = res.returns[:, -100:].mean(axis=1)
-    print(
-        f"(load average {load:.2f}; per seed, greedy {np.round(greedy).astype(int).tolist()}, "
-        f"training, last 100 episodes {np.round(last).astype(int).tolist()})"
-    )
-    print(
-        f"cartpole recipe: {int(np.sum(greedy >= 475))}/{n_seeds} seeds solved (greedy >= 475), "
-        f"{res.wall_time:.1f} s"
-    )
-    k = int(os.environ.get("BENCH_TORCH_SEEDS", n_seeds))
-    threads = torch_reinforce.match_numpy_threads()
-    returns, seconds = torch_reinforce.run_seeds(
-        seeds[:k],
-        n_episodes,
-        episodes_per_update=e,
-        lr=RECIPE_ADAM_STEP,
-        normalize_observations=True,
-    )
-    ratio_return = returns[:, -100:].mean() / last[:k].mean()
-    ratio_time = seconds * n_seeds / k / res.wall_time
-    print(f"(torch on {threads} threads as numpy's BLAS, {k} seeds run, {seconds:.1f} s)")
-    print(
-        f"torch reinforce / package, {n_seeds} seeds: return {ratio_return:.2f}, wall time "
-        f"{ratio_time:.1f}"
-    )
-
-
-if __name__ == "__main__":
-    cartpole_recipe_and_torch()
