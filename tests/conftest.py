@@ -52,8 +52,30 @@ def _kind(item) -> str | None:
     return None
 
 
+# The files that take longest (measured with `--durations=0`, longest first). pytest-xdist's
+# `--dist loadfile` hands each worker whole files in collection order, so starting these
+# first keeps one long notebook from running alone at the end while the other worker idles.
+LONGEST_FIRST = [
+    "cartpole.ipynb",
+    "test_lab.py",
+    "test_book_pages.py",
+    "gridworld.ipynb",
+    "short_corridor.ipynb",
+    "test_widget.py",
+    "natural_entropy.ipynb",
+    "pytorch.ipynb",
+    "test_pdf.py",
+]
+
+
+def _rank(item) -> int:
+    name = item.path.name if getattr(item, "path", None) is not None else ""
+    return LONGEST_FIRST.index(name) if name in LONGEST_FIRST else len(LONGEST_FIRST)
+
+
 def pytest_collection_modifyitems(config, items):
     for item in items:
         kind = _kind(item)
         if kind is not None:
             item.add_marker(getattr(pytest.mark, kind))
+    items.sort(key=_rank)  # stable: the tests of a file, and a notebook's cells, keep their order
