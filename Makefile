@@ -3,7 +3,8 @@
 #   make test   build the book, then run every test: the package's tests, strict nbval
 #               on every notebook, and the browser checks of the built pages and of JupyterLab
 #               (on 2 workers, pytest-xdist --dist loadfile: a notebook's cells run in order
-#               in one kernel, a browser test file shares its Chromium and servers)
+#               in one kernel, a browser test file shares its Chromium and servers; the
+#               longest files first, in tests/conftest.py's order)
 #   make check  the fast loop: ruff (lint and format) and the package's unit tests, no
 #               notebook, browser or slow test (under a minute)
 #   make format apply ruff's formatting and its safe fixes to pkg tests benchmarks tools
@@ -36,7 +37,7 @@ book: $(STAMP)
 	$(BIN)/jupyter-book build . -W -n --keep-going
 
 test: book
-	$(BIN)/python -m pytest -n $(WORKERS) --dist loadfile
+	$(BIN)/python -m pytest -n $(WORKERS) --dist loadfile --no-loadscope-reorder
 
 # Every step runs, and the target fails if any failed.
 check: $(STAMP)
