@@ -163,3 +163,51 @@ def test_batch_form_learns_the_small_grid():
         episodes_per_update=2,
     )
     assert res.returns[-20:].mean() > -8.0  # the best return is -4; random walks take far longer
+
+
+# ------------------------------------------------ CartPole: benchmarks/actor_critic_cartpole.py
+
+CARTPOLE_SCALE = np.array([2.4, 2.0, 0.21, 2.5])
+PAIRS = np.triu_indices(4)
+
+
+def _quadratic(observations):
+    """1, z and z_i z_j (i <= j) of z = obs / scale: the critic's 15 features, (batch, 1, 15)."""
+    z = np.asarray(observations, dtype=np.float64) / CARTPOLE_SCALE
+    products = (z[:, :, None] * z[:, None, :])[:, PAIRS[0], PAIRS[1]]
+    return np.concatenate([np.ones((z.shape[0], 1)), z, products], axis=1)[:, None, :]
+
+
+def _cartpole_run(seed):
+    """The settings of benchmarks/actor_critic_cartpole.py, on 300 episodes."""
+    import gymnasium as gym
+    from softmax_pg.learners import Adam
+    from softmax_pg.parametrisations import LinearPreferences
+
+    return actor_critic(
+        gym.make("CartPole-v1"),
+        step_size=0.05,
+        optimizer=Adam(0.05),
+        value_param=LinearPreferences(_quadratic, 1, 15),
+        value_step_size=0.002,
+        gamma=0.99,
+        lam=0.99,
+        episodes_per_update=10,
+        normalize_advantages=True,
+        discount_weighting=False,
+        normalize_observations=True,
+        n_episodes=300,
+        rng=seed,
+        progress=False,
+    ).returns
+
+
+@pytest.mark.slow
+def test_batch_form_learns_cartpole():
+    returns = np.array([_cartpole_run(seed) for seed in range(4)])
+    # each run's first update (10 episodes) is played with theta = 0: the uniform policy, ~22
+    uniform = returns[:, :10].mean(axis=1)
+    last = returns[:, -50:].mean(axis=1)
+    assert (uniform < 40.0).all()
+    assert last.mean() >= 150.0  # measured: 474, 171, 145, 235
+    assert (last > 3.0 * uniform).all()  # every run learned
