@@ -7,19 +7,25 @@ actor, observation scaling) with a critic quadratic in the observation: the 15 f
 pole's failure angle and rough speed scales, as `value_param=LinearPreferences(...)`,
 stepped by `value_step_size = 0.002`.
 
-Why these: the critic's batch step sums the TD errors over the steps of an episode, so its
-effective step grows with the episode's length; with `value_step_size = 0.05` the linear
-critic on [obs; 1] oscillates and grows without bound once episodes pass about 150 steps,
-and the actor follows the noise down. With a stable step, a critic linear in the
-observation cannot represent a value that is even in it (high upright and centred, low
-toward either side) and λ = 0.95 leaves the actor a horizon of about 1/(1 - γλ) = 17 steps,
-too short to see the slow drift of the cart toward the edge of the track.
+Why these: the critic's batch step sums the λ-advantages over the steps of an episode, so
+its effective step grows with the episode's length T. On the constant feature an advantage
+depends on the critic's weight w_1 as -w_1 (1 - γ)/(1 - γλ), so each update multiplies the
+error in w_1 by about 1 - κ, κ = α_w T (1 - γ)/(1 - γλ) (the steps near an episode's end,
+where the derivative is nearer -1, add a little): once κ passes 2 the critic oscillates
+and grows without bound (its weights stay finite for many updates, so no error is raised).
+With α_w = 0.05 and λ = 0.95, κ = 2 at T ≈ 240 steps; with α_w = 0.002 and λ = 0.99,
+κ ≈ 0.5 at T = 500. With a stable step, a critic linear in
+the observation cannot represent a value that is even in it (high upright and centred, low
+toward either side), and λ = 0.95 leaves the actor a horizon of about 1/(1 - γλ) = 17 steps,
+too short to see the slow drift of the cart toward the edge of the track. `--critic`,
+`--value-step-size` and `--lam` rerun the comparisons.
 
 For each seed: the mean undiscounted return of the last 100 training episodes and the
 greedy return (`softmax_pg.learners.evaluate`, 100 episodes); then the mean ± standard
 error over the seeds, the load average and the wall time.
 
 Run:  python benchmarks/actor_critic_cartpole.py [--seeds N] [--episodes N]
+      [--critic quadratic|linear] [--value-step-size A] [--lam L]
 """
 
 from __future__ import annotations
@@ -44,15 +50,17 @@ def quadratic(observations: np.ndarray) -> np.ndarray:
     return np.concatenate([np.ones((z.shape[0], 1)), z, products], axis=1)[:, None, :]
 
 
-def settings() -> dict:
-    """The options of the run (a fresh optimiser and critic each call)."""
+def settings(critic: str = "quadratic", value_step_size: float = 0.002, lam: float = 0.99):
+    """The options of the run (a fresh optimiser and critic each call); ``critic="linear"``
+    is the default critic, linear in [obs; 1]."""
+    value = {"value_param": LinearPreferences(quadratic, 1, 15)} if critic == "quadratic" else {}
     return dict(
         step_size=0.05,  # unused by Adam's step, required by the signature
         optimizer=Adam(0.05),
-        value_param=LinearPreferences(quadratic, 1, 15),
-        value_step_size=0.002,
+        value_step_size=value_step_size,
         gamma=0.99,
-        lam=0.99,
+        lam=lam,
+        **value,
         episodes_per_update=10,
         normalize_advantages=True,
         discount_weighting=False,
@@ -61,11 +69,11 @@ def settings() -> dict:
     )
 
 
-def one_seed(seed: int, n_episodes: int) -> tuple[float, float, float]:
+def one_seed(seed: int, n_episodes: int, **options) -> tuple[float, float, float]:
     """(mean of the last 100 training returns, greedy mean over 100 episodes, seconds)."""
     env = gym.make("CartPole-v1")
     start = time.perf_counter()
-    res = actor_critic(env, n_episodes=n_episodes, rng=seed, **settings())
+    res = actor_critic(env, n_episodes=n_episodes, rng=seed, **settings(**options))
     seconds = time.perf_counter() - start
     greedy = evaluate(res, env, n_episodes=100, rng=seed).mean
     return float(res.returns[-100:].mean()), float(greedy), seconds
@@ -81,12 +89,16 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, default=10, help="seeds 0, ..., N - 1")
     parser.add_argument("--episodes", type=int, default=1000, help="training episodes per seed")
+    parser.add_argument("--critic", choices=("quadratic", "linear"), default="quadratic")
+    parser.add_argument("--value-step-size", type=float, default=0.002)
+    parser.add_argument("--lam", type=float, default=0.99)
     args = parser.parse_args()
+    options = dict(critic=args.critic, value_step_size=args.value_step_size, lam=args.lam)
     print(f"load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores")
-    print(f"CartPole-v1, actor_critic, {args.episodes} episodes per seed")
+    print(f"CartPole-v1, actor_critic, {args.episodes} episodes per seed, {options}")
     last, greedy, start = [], [], time.perf_counter()
     for seed in range(args.seeds):
-        train, evaluated, seconds = one_seed(seed, args.episodes)
+        train, evaluated, seconds = one_seed(seed, args.episodes, **options)
         last.append(train)
         greedy.append(evaluated)
         print(f"seed {seed}: last 100 {train:6.1f}   greedy {evaluated:6.1f}   ({seconds:.1f} s)")
