@@ -1,4 +1,4 @@
-"""One-step actor-critic: worked by hand, learning on a small grid, bad input."""
+"""Actor-critic: worked by hand, learning on a small grid and on CartPole, bad input."""
 
 from __future__ import annotations
 
