@@ -18,7 +18,7 @@ from . import _kernel
 
 __all__ = ["block_rows", "score_in_blocks"]
 
-BLOCK_BYTES = 2**20  # numbers a block reads, about the size of a core's L2 cache
+BLOCK_BYTES = 2**21  # bytes of observations a block reads: read again from cache (L2, L3)
 MIN_ROWS = 256  # below this, the per-block calls cost more than the cache saves
 
 
