@@ -6,7 +6,9 @@ in the same run and on the same arrays:
 
 * a plain reference: the preferences `features @ theta` alone, one pass over the
   features. The score needs that pass plus one more (the contraction
-  Phi^T (e_a - pi)), so a ratio near 2 is what numpy can do; the project's target is at most 4;
+  Phi^T (e_a - pi)); the package makes both block by block (a few MiB of features at a
+  time), so the second pass reads from cache, not from memory, and the ratio can come
+  near 1 (the project's target is at most 2);
 * PyTorch autograd, per-sample scores with `torch.func.vmap(torch.func.grad(log_prob))`:
   what a reader who lets autograd do the work gets. The package must be at least as
   fast (ratio of torch's time to the package's >= 1);

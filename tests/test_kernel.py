@@ -256,3 +256,50 @@ def test_trusted_score_in_place_and_broadcast():
     np.testing.assert_array_equal(inplace, fresh)
     every = _kernel.score_from_probs(keep[:, None, :], np.arange(3), 1.0)  # (5, 3, 3)
     np.testing.assert_allclose(every, np.eye(3) - keep[:, None, :])
+
+
+# ------------------------------------------------------------- one row, as a batch rounds
+ROW_VALUES = st.one_of(
+    st.floats(-700.0, 700.0), st.sampled_from([0.0, -0.0, 700.0, -700.0, 709.0, -745.0])
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    rows=st.integers(1, 16).flatmap(
+        lambda n: st.lists(st.lists(ROW_VALUES, min_size=n, max_size=n), min_size=1, max_size=4)
+    ),
+    tau=st.sampled_from([1.0, 0.5, 0.3, 2.0, 7.0, 1e-2]),
+    u=st.lists(st.floats(0.0, 1.0, exclude_max=True), min_size=4, max_size=4),
+)
+def test_one_row_rounds_as_the_batch_bit_for_bit(rows, tau, u):
+    # the fast path for one row (h.ndim == 1) makes the batched column loops' operations
+    # in their order: a single run and a batched run of the learners round alike
+    h = np.array(rows)
+    batch = _kernel.softmax(h, tau)
+    for i, row in enumerate(h):
+        one = _kernel.softmax(row.copy(), tau)
+        assert one.tobytes() == batch[i].tobytes()
+        a = _kernel.sample_row(one, u[i])
+        assert a == _kernel.inverse_cdf(batch, np.array(u[: len(h)]))[i]
+        assert _kernel.inverse_cdf(one, u[i]) == a and _kernel.inverse_cdf(one, u[i]).shape == ()
+        score = _kernel.score_from_probs(one.copy(), a, tau, overwrite=True)
+        expected = _kernel.score_from_probs(batch[i : i + 1], np.array([a]), tau)[0]
+        assert score.tobytes() == expected.tobytes()
+    assert np.allclose(batch.sum(axis=-1), 1.0)
+
+
+def test_one_row_ties_and_signed_zeros_round_as_the_batch():
+    # np.maximum keeps the later of two equal values (-0.0 after 0.0): the row path too
+    for row in ([0.0, -0.0], [-0.0, 0.0], [-0.0, -800.0], [3.0, 3.0, 3.0], [-745.0, 0.0]):
+        h = np.array(row)
+        assert _kernel.softmax(h).tobytes() == _kernel.softmax(h[None])[0].tobytes()
+    assert _kernel._max_row([0.0, -0.0]) == 0.0 and np.signbit(_kernel._max_row([0.0, -0.0]))
+    assert np.isnan(_kernel._max_row([np.nan, 1.0])) and np.isnan(_kernel._max_row([1.0, np.nan]))
+
+
+def test_one_row_with_many_actions_takes_the_batched_path():
+    h = np.random.default_rng(3).normal(size=40)
+    assert _kernel.softmax(h, 0.7).tobytes() == _kernel.softmax(h[None], 0.7)[0].tobytes()
+    p = _kernel.softmax(h)
+    assert _kernel.sample_row(p, 0.6) == _kernel.inverse_cdf(p[None], np.array([0.6]))[0]

@@ -10,10 +10,14 @@ last axis, batched over leading axes, for checked float64 input and a temperatur
 * ``score_from_probs(probs, actions, tau)`` :math:`= (e_a - \pi)/\tau`, the score with
   respect to the preferences;
 * ``entropy_from_log_probs``, ``entropy_gradient_from_log_probs`` (with respect to ``h``);
-* ``inverse_cdf(probs, u)``: the action of a uniform number; ``take(values, actions)``.
+* ``inverse_cdf(probs, u)``: the action of a uniform number (``sample_row`` for one row and
+  one number, as a Python int); ``take(values, actions)``.
 
 The learners, the experiments and :mod:`softmax_pg.policy` call these in their loops, so
-the arithmetic is the same everywhere (a batch of runs rounds as the runs one by one).
+the arithmetic is the same everywhere (a batch of runs rounds as the runs one by one). For
+few actions the reductions over the last axis are column loops, left to right; one row
+(``h.ndim == 1``) takes a fast path that makes the same IEEE operations in the same order
+on the row's Python floats, so a single run and a batched run still round alike.
 Reference: Sutton & Barto (2018), eq. 13.2 and 13.9; the book's chapter "The softmax policy".
 """
 
@@ -26,6 +30,7 @@ __all__ = [
     "entropy_gradient_from_log_probs",
     "inverse_cdf",
     "log_softmax",
+    "sample_row",
     "score_from_probs",
     "softmax",
     "take",
@@ -54,6 +59,33 @@ def _sum_last(z: np.ndarray) -> np.ndarray:
     return s
 
 
+def _max_row(values: list) -> float:
+    """``_max_last`` of one row of Python floats: np.maximum's choice, NaN propagated."""
+    m = values[0]
+    for v in values[1:]:
+        if not (m > v or m != m):  # np.maximum(m, v): m if m > v or m is NaN, else v
+            m = v
+    return m
+
+
+def _sum_row(values: list) -> float:
+    """``_sum_last`` of one row of Python floats: left to right (``sum()`` may compensate)."""
+    s = values[0]
+    for v in values[1:]:
+        s += v
+    return s
+
+
+def _softmax_row(h: np.ndarray, tau: float) -> np.ndarray:
+    """``softmax`` of one row of few actions, rounded as the column loops round a batch."""
+    z = h - _max_row(h.tolist())
+    if tau != 1.0:
+        z /= tau
+    np.exp(z, out=z)
+    z /= _sum_row(z.tolist())
+    return z
+
+
 def _shifted(h: np.ndarray, tau: float) -> np.ndarray:
     """(h - max h) / tau, a fresh array whose entries are all <= 0."""
     z = h - _max_last(h)
@@ -71,6 +103,8 @@ def log_softmax(h: np.ndarray, tau: float = 1.0) -> np.ndarray:
 
 def softmax(h: np.ndarray, tau: float = 1.0) -> np.ndarray:
     """Probabilities of preferences ``h`` (..., n_actions): the shifted exponentials normalised."""
+    if h.ndim == 1 and h.shape[0] <= _FEW:
+        return _softmax_row(h, tau)
     z = _shifted(h, tau)
     np.exp(z, out=z)
     z /= _sum_last(z)[..., None]
@@ -86,6 +120,12 @@ def score_from_probs(
     With ``overwrite=True`` and ``probs`` of the full shape, ``probs`` itself is turned
     into the result (no new array): for callers that hold the only reference to it.
     """
+    if probs.ndim == 1 and isinstance(actions, (int, np.integer)):  # one row, one action
+        g = np.negative(probs, out=probs) if overwrite and probs.flags.writeable else -probs
+        g[actions] += 1.0
+        if tau != 1.0:
+            g /= tau
+        return g
     shape = np.broadcast_shapes(probs.shape[:-1], np.shape(actions))
     if overwrite and probs.shape[:-1] == shape and probs.flags.writeable:
         g = np.negative(probs, out=probs)
@@ -133,6 +173,8 @@ def inverse_cdf(probs: np.ndarray, u: np.ndarray | float) -> np.ndarray:
     leaves above the final sum.
     """
     n = probs.shape[-1]
+    if probs.ndim == 1 and n <= _FEW and isinstance(u, float):
+        return np.array(sample_row(probs, u), dtype=np.int64)
     u = np.asarray(u)
     if n > _FEW:
         cdf = np.cumsum(probs, axis=-1)
@@ -143,6 +185,22 @@ def inverse_cdf(probs: np.ndarray, u: np.ndarray | float) -> np.ndarray:
     for b in range(n - 1):
         cdf += probs[..., b]
         a += cdf <= u
+    return a
+
+
+def sample_row(probs: np.ndarray, u: float) -> int:
+    """``inverse_cdf`` of one row ``probs`` (n_actions,) and one uniform ``u``, a Python int.
+
+    The same sums and comparisons as the column loop, on the row's Python floats.
+    """
+    n = probs.shape[0]
+    if n > _FEW:
+        return int(inverse_cdf(probs[None], np.array([u]))[0])
+    cdf, a = 0.0, 0
+    for p in probs.tolist()[: n - 1]:
+        cdf += p
+        if cdf <= u:
+            a += 1
     return a
 
 

@@ -13,6 +13,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from . import _kernel
+from ._blocks import block_rows, score_in_blocks
 from ._validation import (
     as_real_array,
     check_actions,
@@ -35,8 +36,9 @@ __all__ = [
 ]
 
 
-def _setup(theta: ArrayLike, features: ArrayLike, temperature: float):
-    """Checked theta, features, tau, the linear parametrisation and its finite preferences."""
+def _inputs(theta: ArrayLike, features: ArrayLike, temperature: float):
+    """Checked theta, features (finiteness aside: see ``_setup``), tau, the linear
+    parametrisation."""
     th = as_real_array(theta, "theta")
     if th.ndim != 1 or th.shape[0] == 0:
         raise ValueError(
@@ -49,9 +51,46 @@ def _setup(theta: ArrayLike, features: ArrayLike, temperature: float):
             f"n_features = len(theta) = {th.shape[0]}; got shape {phi.shape}"
         )
     tau = check_temperature(temperature)
-    param = features_as_observations(phi.shape[-2], phi.shape[-1])
-    h = finite_preferences(lambda: param.preferences(th, phi), "features @ theta", phi, "features")
-    return th, phi, tau, param, h
+    return th, phi, tau, features_as_observations(phi.shape[-2], phi.shape[-1])
+
+
+def _setup(theta: ArrayLike, features: ArrayLike, temperature: float):
+    """Checked theta, features, tau, the linear parametrisation and its finite preferences."""
+    th, phi, tau, param = _inputs(theta, features, temperature)
+    return th, phi, tau, param, _finite_preferences(param, th, phi)
+
+
+def _finite_preferences(param: LinearPreferences, th: np.ndarray, phi: np.ndarray) -> np.ndarray:
+    return finite_preferences(
+        lambda: param.preferences(th, phi), "features @ theta", phi, "features"
+    )
+
+
+def _score_in_blocks(th, phi, tau, param, actions):
+    """:func:`score` of a large batch in blocks of states that stay in cache (the same
+    numbers: each state's preferences and vjp are its own); None for one pass (a small or
+    broadcast batch, or a check failed: one pass then raises naming the whole batch's index)."""
+    if phi.ndim < 3 or (phi.ndim > 3 and not phi.flags.c_contiguous):
+        return None
+    flat = phi.reshape((-1,) + phi.shape[-2:])  # a view: C-contiguous, or already 3-d
+    rows = block_rows(flat, th.shape[0])
+    batch = phi.shape[:-2]
+    a = None if rows is None else _actions(actions, phi)
+    if a is None or np.broadcast_shapes(a.shape, batch) != batch:
+        return None
+    try:
+        out = score_in_blocks(
+            lambda t, block: _finite_preferences(param, t, block),
+            param.vjp,
+            th,
+            flat,
+            np.broadcast_to(a, batch).reshape(-1),
+            tau,
+            rows,
+        )
+    except ValueError:
+        return None
+    return out.reshape(batch + (th.shape[0],))
 
 
 def _actions(actions: ArrayLike, phi: np.ndarray) -> np.ndarray:
@@ -130,7 +169,11 @@ def score(
     ----------
     Sutton & Barto (2018), eq. 13.9; Williams (1992).
     """
-    th, phi, tau, param, h = _setup(theta, features, temperature)
+    th, phi, tau, param = _inputs(theta, features, temperature)
+    blocked = _score_in_blocks(th, phi, tau, param, actions)
+    if blocked is not None:
+        return blocked
+    h = _finite_preferences(param, th, phi)
     g = _kernel.score_from_probs(
         _kernel.softmax(h, tau), _actions(actions, phi), tau, overwrite=True
     )

@@ -13,6 +13,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from . import _kernel
+from ._blocks import block_rows, score_in_blocks
 from ._validation import (
     as_real_array,
     check_actions,
@@ -150,14 +151,41 @@ class SoftmaxPolicy:
         return out[0] if single else out
 
     def score(self, observations, actions) -> np.ndarray:
-        """:math:`\\mathrm{D}h_\\theta(s_i)^\\top(e_{a_i}-\\pi)/\\tau`, shape (batch, n_params)."""
-        obs, h, single = self._h(observations)
-        a = self._actions(actions, len(h), single)
+        """:math:`\\mathrm{D}h_\\theta(s_i)^\\top(e_{a_i}-\\pi)/\\tau`, shape (batch, n_params).
+
+        A large batch is computed in blocks of rows that stay in cache (the same numbers).
+        """
+        obs, batch, single = self._batch(observations)
+        rows = block_rows(obs, self.param.n_params)
+        if rows is not None and self.param.blocked_score:
+            blocked = self._score_in_blocks(obs, self._actions(actions, batch, single), rows)
+            if blocked is not None:
+                return blocked
+        h = checked_preferences(self.param, self.theta, obs, batch)
+        a = self._actions(actions, batch, single)
         g = _kernel.score_from_probs(
             _kernel.softmax(h, self.temperature), a, self.temperature, overwrite=True
         )
         out = checked_vjp(self.param, self.theta, obs, g)
         return out[0] if single else out
+
+    def _score_in_blocks(self, obs, actions: np.ndarray, rows: int):
+        """:meth:`score` of a checked batch, block by block, each block's outputs checked; None
+        if a check failed (one pass then raises, naming the index in the whole batch)."""
+        param = self.param
+
+        def preferences(theta, block):
+            return checked_preferences(param, theta, block, len(block))
+
+        def vjp(theta, block, g):
+            return checked_vjp(param, theta, block, g)
+
+        try:
+            return score_in_blocks(
+                preferences, vjp, self.theta, obs, actions, self.temperature, rows
+            )
+        except (TypeError, ValueError):
+            return None
 
     def entropy(self, observations) -> np.ndarray:
         """:math:`-\\sum_b\\pi_b\\log\\pi_b` at each observation, shape (batch,)."""

@@ -37,16 +37,9 @@ def _check_n_step(n_step, lam):
     return n, float(lam)
 
 
-def _actor_step(
-    setup: Setup, theta, xb, h, score, weight: float, delta: float, moved: dict, sparse: bool
-):
+def _actor_step(setup: Setup, theta, xb, h, score, weight: float, delta: float, moved: dict):
     """theta moved by alpha weight delta Dh^T score; ``moved`` sums the moves (alpha aside)."""
     param, alpha, coef = setup.param, setup.alpha, weight * delta
-    if sparse:  # TabularPreferences: Dh(s)^T g is g in row s, so only that row moves
-        s = int(xb[0])
-        param.table(theta)[s] += (alpha * weight * delta) * score[0]
-        moved[s] = moved.get(s, 0.0) + coef * score[0]
-        return theta
     if setup.optimizer is None and setup.beta == 0.0:
         v = param.vjp(theta, xb, score)[0]
         theta += (alpha * weight * delta) * v
@@ -63,7 +56,18 @@ def _actor_step(
     return setup.ascend(theta, direction, param.vjp(theta, xb, score) if needs else None)
 
 
-def _online_episode(setup: Setup, theta, w, obs, rng, i: int, sparse: bool, moved: dict):
+def _reward(r, t: int, i: int, a: int) -> float:
+    """The reward of ``env.step()`` as a float, after checking it is finite."""
+    r = float(r)
+    if not math.isfinite(r):
+        raise ValueError(
+            f"env.step() returned the reward {r!r} at step {t} of episode {i} (action {a}); "
+            "rewards must be finite numbers: the environment, not the learner, produced it"
+        )
+    return r
+
+
+def _online_episode(setup: Setup, theta, w, obs, rng, i: int, moved: dict):
     """One episode of the one-step box, updating theta and w after every step; returns the rewards,
     the preferences and observations seen, G_0 and theta (new when an optimiser steps it)."""
     sp, param, critic, tau = setup.spaces, setup.param, setup.critic, setup.tau
@@ -72,15 +76,10 @@ def _online_episode(setup: Setup, theta, w, obs, rng, i: int, sparse: bool, move
     for t in range(setup.steps):
         xb = sp.batch([x])
         h = param.preferences(theta, xb)
-        probs = _kernel.softmax(h, tau)
-        a = int(_kernel.inverse_cdf(probs, rng.random())[0])
+        probs = _kernel.softmax(h[0], tau)  # one row: the kernel's fast path
+        a = _kernel.sample_row(probs, rng.random())
         obs, r, terminated, truncated, _ = setup.env.step(a)
-        r = float(r)
-        if not math.isfinite(r):
-            raise ValueError(
-                f"env.step() returned the reward {r!r} at step {t} of episode {i} (action {a}); "
-                "rewards must be finite numbers: the environment, not the learner, produced it"
-            )
+        r = _reward(r, t, i, a)
         xv = critic.x(x)
         if terminated:
             target = r
@@ -89,9 +88,9 @@ def _online_episode(setup: Setup, theta, w, obs, rng, i: int, sparse: bool, move
             target = r + setup.gamma * critic.value(w, critic.x(x))
         delta = target - critic.value(w, xv)
         critic.add(w, xv, setup.alpha_w * delta)
-        score = _kernel.score_from_probs(probs, np.array([a]), tau, overwrite=True)
+        score = _kernel.score_from_probs(probs, a, tau, overwrite=True)[None]
         weight = discount if setup.discount_weighting else 1.0
-        theta = _actor_step(setup, theta, xb, h, score, weight, delta, moved, sparse)
+        theta = _actor_step(setup, theta, xb, h, score, weight, delta, moved)
         hs.append(h[0])
         if setup.moments is not None:
             xs.append(xb[0])
@@ -103,6 +102,43 @@ def _online_episode(setup: Setup, theta, w, obs, rng, i: int, sparse: bool, move
     return np.array(rewards), hs, total, theta, xs
 
 
+def _tabular_episode(setup: Setup, theta, w, obs, rng, i: int, moved: dict):
+    """``_online_episode`` for the tabular parametrisation with plain steps: Dh(s)^T g is g in
+    row s, so only that row of the table moves (O(n_actions) a step, whatever the states)."""
+    sp, critic, tau, env, gamma = setup.spaces, setup.critic, setup.tau, setup.env, setup.gamma
+    table, alpha, alpha_w = setup.param.table(theta), setup.alpha, setup.alpha_w
+    weighted = setup.discount_weighting
+    features, value, add = critic.x, critic.value, critic.add
+    s = sp.observe(obs, "env.reset()")
+    discount, total, rewards, hs = 1.0, 0.0, [], []
+    for t in range(setup.steps):
+        h = table[s].copy()
+        probs = _kernel.softmax(h, tau)
+        a = _kernel.sample_row(probs, rng.random())
+        obs, r, terminated, truncated, _ = env.step(a)
+        r = _reward(r, t, i, a)
+        xv = features(s)
+        if terminated:
+            target = r
+        else:
+            s_next = sp.observe(obs, "env.step()")
+            target = r + gamma * value(w, features(s_next))
+        delta = target - value(w, xv)
+        add(w, xv, alpha_w * delta)
+        score = _kernel.score_from_probs(probs, a, tau, overwrite=True)
+        weight = discount if weighted else 1.0
+        table[s] += (alpha * weight * delta) * score
+        moved[s] = moved.get(s, 0.0) + (weight * delta) * score
+        hs.append(h)
+        rewards.append(r)
+        total += discount * r
+        discount *= gamma
+        if terminated or truncated:
+            break
+        s = s_next
+    return np.array(rewards), hs, total, theta, []
+
+
 def _run_online(setup: Setup, theta, w, obs):
     mon = setup.monitor
     sparse = (
@@ -112,9 +148,8 @@ def _run_online(setup: Setup, theta, w, obs):
         start, rng = setup.reset(i, obs)
         setup.check_param(theta, start)
         moved: dict = {}
-        rewards, hs, total, theta, xs = _online_episode(
-            setup, theta, w, start, rng, i, sparse, moved
-        )
+        episode = _tabular_episode if sparse else _online_episode
+        rewards, hs, total, theta, xs = episode(setup, theta, w, start, rng, i, moved)
         mon.episode(i, rewards, total)
         if sparse:  # check only what moved: O(visited states), not O(n_states)
             rows = list(moved)

@@ -218,8 +218,8 @@ def play_episode(
     x = spaces.observe(obs, "env.reset()")
     terminated, last = False, None
     for t in range(max_steps):
-        h = param.preferences(theta, spaces.batch([x]))
-        a = int(_kernel.inverse_cdf(_kernel.softmax(h, tau), rng.random())[0])
+        h = param.preferences(theta, spaces.batch([x]))[0]
+        a = _kernel.sample_row(_kernel.softmax(h, tau), rng.random())  # one row: the fast path
         obs, r, terminated, truncated, _ = env.step(a)
         r = float(r)
         if not math.isfinite(r):

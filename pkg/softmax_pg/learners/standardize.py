@@ -58,6 +58,7 @@ class Standardized(Parametrisation):
         self.param = param
         self.n_actions, self.n_params = param.n_actions, param.n_params
         self.observation_shape = getattr(param, "observation_shape", None)
+        self.blocked_score = param.blocked_score
         self.mean = np.array(mean, dtype=np.float64)
         self.std = np.array(std, dtype=np.float64)
 

@@ -52,6 +52,12 @@ class Parametrisation:
         The shape of one observation (``()`` for a discrete state): lets
         :class:`softmax_pg.SoftmaxPolicy` take one observation without a batch axis.
         None (the default) means "always a batch".
+    ``blocked_score`` (bool, default True)
+        Whether :meth:`softmax_pg.SoftmaxPolicy.score` may compute a large batch in
+        blocks of rows that stay in cache: faster when the vjp reads much per row (features,
+        activations), the same numbers when row :math:`i` depends on :math:`s_i` alone.
+        False for a vjp that only places ``g`` in a mostly-zero output (tabular), or for
+        preferences that mix the rows of a batch.
 
     The methods are trusted: ``softmax_pg.parametrisations.outputs`` checks what
     they return once per public call, and :func:`softmax_pg.check_preferences` checks a
@@ -61,6 +67,7 @@ class Parametrisation:
     n_actions: int
     n_params: int
     observation_shape: tuple[int, ...] | None = None
+    blocked_score: bool = True
 
     def preferences(self, theta: np.ndarray, observations) -> np.ndarray:
         """Preferences of a batch, shape (batch, n_actions). Required."""

@@ -37,6 +37,7 @@ class TabularPreferences(Parametrisation):
     """
 
     observation_shape = ()
+    blocked_score = False  # the vjp only places g in row s: blocks would add a copy
 
     def __init__(self, n_states: int, n_actions: int) -> None:
         self.n_states = check_count(n_states, "n_states")
