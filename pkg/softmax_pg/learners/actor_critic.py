@@ -252,22 +252,12 @@ def actor_critic(
 
     Notes
     -----
-    The batch critic's step sums over the steps of an episode, so its effective size grows
-    with the episode's length :math:`T`: on the constant feature each update scales the
-    critic's error by about :math:`1 - \alpha_w T(1-\gamma)/(1-\gamma\lambda)`, and once
-    that factor passes :math:`-1` the critic oscillates and grows, silently while its
-    weights stay finite. On CartPole-v1 (:math:`T \le 500`) ``value_step_size=0.05`` with
-    ``lam=0.95`` does so. With ``lam=0.99``, ``value_step_size=0.002``, a critic quadratic
-    in the scaled observation (the 15 features :math:`1, z_i, z_i z_j`, :math:`i \le j`, of
-    :math:`z = s / (2.4, 2, 0.21, 2.5)`, as ``value_param=LinearPreferences(quadratic, 1,
-    15)``, ``quadratic`` from the benchmark),
-    ``gamma=0.99``, ``episodes_per_update=10``, ``normalize_advantages=True``,
-    ``discount_weighting=False``, ``optimizer=Adam(0.05)`` and
-    ``normalize_observations=True``, actor-critic reaches a mean return of 487.9 ± 10.9 over
-    the last 100 of 1000 episodes and a greedy return of 500.0 ± 0.0 (100 episodes) over 10
-    seeds (mean ± standard error; ``python benchmarks/actor_critic_cartpole.py``); with
-    ``lam=0.95`` or the default critic, linear in :math:`[s; 1]`, 0 to 7 of the 10 seeds
-    reach a greedy return of 475.
+    The batch critic's step sums over an episode's steps, so its effective size grows with
+    the episode's length :math:`T` (by about :math:`\alpha_w T(1-\gamma)/(1-\gamma\lambda)`
+    on the constant feature); past 2 the critic oscillates and grows. On CartPole-v1,
+    ``lam=0.99``, ``value_step_size=0.002`` and a critic quadratic in the scaled observation
+    learn in 10 of 10 seeds (``benchmarks/actor_critic_cartpole.py`` gives the settings and
+    the numbers).
     """
     n, lam = _check_n_step(n_step, lam)
     setup = Setup(
