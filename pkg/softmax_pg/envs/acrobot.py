@@ -209,8 +209,9 @@ class AcrobotVectorEnv(VectorEnv):
         return self._observation(), rewards, terminated, truncated, {}
 
     def _integrate(self, s: np.ndarray, torque: np.ndarray) -> np.ndarray:
-        """One RK4 step of 0.2 s, then wrap the angles and bound the velocities."""
-        y0 = s
+        """One RK4 step of 0.2 s, then wrap the angles and bound the velocities (on the
+        transposed state, shape (4, n), whose rows are contiguous)."""
+        y0 = np.ascontiguousarray(s.T)
         dt = self.dt
         dt2 = dt / 2.0
         k1 = self._dsdt(y0, torque)
@@ -218,14 +219,14 @@ class AcrobotVectorEnv(VectorEnv):
         k3 = self._dsdt(y0 + dt2 * k2, torque)
         k4 = self._dsdt(y0 + dt * k3, torque)
         ns = y0 + dt / 6.0 * (k1 + 2 * k2 + 2 * k3 + k4)
-        ns[:, 0] = _wrap(ns[:, 0], -pi, pi)
-        ns[:, 1] = _wrap(ns[:, 1], -pi, pi)
-        ns[:, 2] = np.minimum(np.maximum(ns[:, 2], -self.MAX_VEL_1), self.MAX_VEL_1)
-        ns[:, 3] = np.minimum(np.maximum(ns[:, 3], -self.MAX_VEL_2), self.MAX_VEL_2)
-        return ns
+        ns[0] = _wrap(ns[0], -pi, pi)
+        ns[1] = _wrap(ns[1], -pi, pi)
+        ns[2] = np.minimum(np.maximum(ns[2], -self.MAX_VEL_1), self.MAX_VEL_1)
+        ns[3] = np.minimum(np.maximum(ns[3], -self.MAX_VEL_2), self.MAX_VEL_2)
+        return np.ascontiguousarray(ns.T)
 
     def _dsdt(self, s: np.ndarray, a: np.ndarray) -> np.ndarray:
-        """The time derivative of the states ``s`` (n, 4) under torques ``a`` (n,): the book's
+        """The time derivative of the states ``s`` (4, n) under torques ``a`` (n,): the book's
         equations, written as in Gymnasium."""
         m1 = self.LINK_MASS_1
         m2 = self.LINK_MASS_2
@@ -235,21 +236,22 @@ class AcrobotVectorEnv(VectorEnv):
         I1 = self.LINK_MOI
         I2 = self.LINK_MOI
         g = 9.8
-        theta1, theta2, dtheta1, dtheta2 = s.T
-        d1 = m1 * lc1**2 + m2 * (l1**2 + lc2**2 + 2 * l1 * lc2 * cos(theta2)) + I1 + I2
-        d2 = m2 * (lc2**2 + l1 * lc2 * cos(theta2)) + I2
+        theta1, theta2, dtheta1, dtheta2 = s
+        cos2, sin2 = cos(theta2), sin(theta2)  # each used more than once
+        d1 = m1 * lc1**2 + m2 * (l1**2 + lc2**2 + 2 * l1 * lc2 * cos2) + I1 + I2
+        d2 = m2 * (lc2**2 + l1 * lc2 * cos2) + I2
         phi2 = m2 * lc2 * g * cos(theta1 + theta2 - pi / 2.0)
         phi1 = (
-            -m2 * l1 * lc2 * _sq(dtheta2) * sin(theta2)
-            - 2 * m2 * l1 * lc2 * dtheta2 * dtheta1 * sin(theta2)
+            -m2 * l1 * lc2 * _sq(dtheta2) * sin2
+            - 2 * m2 * l1 * lc2 * dtheta2 * dtheta1 * sin2
             + (m1 * lc1 + m2 * l1) * g * cos(theta1 - pi / 2)
             + phi2
         )
-        ddtheta2 = (a + d2 / d1 * phi1 - m2 * l1 * lc2 * _sq(dtheta1) * sin(theta2) - phi2) / (
+        ddtheta2 = (a + d2 / d1 * phi1 - m2 * l1 * lc2 * _sq(dtheta1) * sin2 - phi2) / (
             m2 * lc2**2 + I2 - _sq(d2) / d1
         )
         ddtheta1 = -(d2 * ddtheta2 + phi1) / d1
-        return np.stack([dtheta1, dtheta2, ddtheta1, ddtheta2], axis=1)
+        return np.stack([dtheta1, dtheta2, ddtheta1, ddtheta2])
 
     def _observation(self) -> np.ndarray:
         s = self.state
