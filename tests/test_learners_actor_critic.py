@@ -211,3 +211,27 @@ def test_batch_form_learns_cartpole():
     assert (uniform < 40.0).all()
     assert last.mean() >= 150.0  # measured: 474, 171, 145, 235
     assert (last > 3.0 * uniform).all()  # every run learned
+
+
+def test_a_runaway_batch_critic_is_named_before_its_weights_overflow():
+    # lam = 0.95 and value_step_size = 0.05: the critic's effective step grows with the
+    # episodes' length and passes 2 once they last about 240 steps; its weights stay finite
+    import gymnasium as gym
+    from softmax_pg.learners import Adam
+
+    with pytest.raises(FloatingPointError, match=r"the critic diverged .* value_step_size = 0\.05"):
+        actor_critic(
+            gym.make("CartPole-v1"),
+            step_size=0.05,
+            optimizer=Adam(0.05),
+            value_step_size=0.05,
+            gamma=0.99,
+            lam=0.95,
+            episodes_per_update=10,
+            normalize_advantages=True,
+            discount_weighting=False,
+            normalize_observations=True,
+            n_episodes=1000,
+            rng=1,
+            progress=False,
+        )

@@ -39,10 +39,30 @@ def advantages(setup: Setup, w, ep, n_step: int, lam):
     return target - v, v
 
 
+# A critic fitted to returns predicts values of their size; one this many times larger than
+# every return of an update has diverged, while its weights may stay finite for long.
+RUNAWAY = 1e6
+
+
+def check_critic(setup: Setup, values: list, episodes, last: int) -> None:
+    """Raise if the critic's values dwarf every return the update's episodes could have."""
+    scale = max(float(np.abs(ep.rewards).sum()) for ep in episodes)  # bounds |G_t|, gamma <= 1
+    largest = max(float(np.abs(v).max(initial=0.0)) for v in values)
+    if largest > RUNAWAY * (1.0 + scale):
+        raise FloatingPointError(
+            f"the critic diverged in the update ending at episode {last}: its values reach "
+            f"{largest:.3g}, while no return of the update's episodes exceeds {scale:.3g} in size; "
+            f"value_step_size = {setup.alpha_w!r} is too large for episodes of up to "
+            f"{max(ep.length for ep in episodes)} steps (the batch critic's step sums over an "
+            "episode's steps, so it grows with their length); try a smaller one"
+        )
+
+
 def batch_update(setup: Setup, theta, w, episodes, n_step, lam, first):
-    advs = [advantages(setup, w, ep, n_step, lam)[0] for ep in episodes]
+    pairs = [advantages(setup, w, ep, n_step, lam) for ep in episodes]
+    check_critic(setup, [v for _, v in pairs], episodes, first + len(episodes) - 1)
     obs = np.concatenate([ep.observations for ep in episodes])
-    raw = np.concatenate(advs)
+    raw = np.concatenate([a for a, _ in pairs])
     setup.critic.update(w, obs, raw, setup.alpha_w / len(episodes))  # semi-gradient TD, averaged
     setup.check_finite(theta, w, first + len(episodes) - 1)
     if not np.isfinite(raw).all():  # the critic's values overflowed before its weights did
