@@ -193,13 +193,13 @@ def test_bad_arguments():
 
 
 class _Delegate(VectorEnv):
-    """Gymnasium's SyncVectorEnv behind a plain VectorEnv: the learner sees a vector env it
-    cannot reset slot by slot, as it sees ours, but the dynamics are Gymnasium's."""
+    """Gymnasium's SyncVectorEnv behind a plain VectorEnv that declares ``reset_mask`` as ours
+    does: the learner sees what it sees of ours, but the dynamics are Gymnasium's."""
 
     def __init__(self, n: int) -> None:
         self.inner = gymnasium_sync(n)
         self.num_envs = n
-        self.metadata = {"autoreset_mode": AutoresetMode.NEXT_STEP}
+        self.metadata = {"autoreset_mode": AutoresetMode.NEXT_STEP, "reset_mask": True}
         for k in ("single_observation_space", "single_action_space"):
             setattr(self, k, getattr(self.inner, k))
         self.observation_space, self.action_space = (
@@ -234,24 +234,16 @@ def test_batched_learner_runs_and_equals_it_on_gymnasium_dynamics():
     np.testing.assert_array_equal(a.thetas, again.thetas)  # same seeds, same bits
 
 
-class _RoundSeed(gym.Wrapper):
-    """Gymnasium's Acrobot-v1 reset with the seed the batched learner gives a vector env
-    that resets all sub-environments at once (derived from the run's seed)."""
-
-    def reset(self, *, seed=None, options=None):
-        if seed is not None:
-            seed = int(np.random.SeedSequence([seed]).generate_state(1, np.uint32)[0])
-        return self.env.reset(seed=seed, options=options)
-
-
-@pytest.mark.parametrize("seed", [0, 3])
-def test_one_batched_run_equals_reinforce_on_gymnasium(seed):
-    # one run, one episode per update: with the first state drawn alike, the batched run on
-    # AcrobotVectorEnv is reinforce on gym.make("Acrobot-v1"), number for number
-    opts = dict(normalize_observations=True, optimizer=Adam(0.05), progress=False)
-    batched = reinforce_batched(ours(1), rngs=[seed], n_episodes=3, **opts)
-    single = reinforce(
-        _RoundSeed(gym.make("Acrobot-v1")), step_size=1.0, rng=seed, n_episodes=3, **opts
-    )
-    np.testing.assert_array_equal(batched.returns[0], single.returns)
-    np.testing.assert_allclose(batched.thetas[0], single.policy.theta, rtol=1e-12, atol=1e-15)
+@pytest.mark.parametrize("per_update", [1, 3])
+def test_batched_runs_are_twins_of_reinforce_on_gymnasium(per_update):
+    # the env resets slot by slot (metadata["reset_mask"]), so each batched run is reinforce
+    # on gym.make("Acrobot-v1") with the same generator, whatever runs share the batch
+    opts = dict(n_episodes=6, episodes_per_update=per_update, entropy_coef=0.05, **RECIPE)
+    seeds = [0, 3, 4]
+    batched = reinforce_batched(ours(len(seeds) * per_update), rngs=seeds, **opts)
+    alone = reinforce_batched(ours(per_update), rngs=[3], **opts)
+    for i, seed in enumerate(seeds):
+        single = reinforce(gym.make("Acrobot-v1"), step_size=1.0, rng=seed, **opts)
+        np.testing.assert_array_equal(batched.returns[i], single.returns)
+        np.testing.assert_allclose(batched.thetas[i], single.policy.theta, rtol=1e-12, atol=1e-15)
+    np.testing.assert_array_equal(alone.returns[0], batched.returns[1])

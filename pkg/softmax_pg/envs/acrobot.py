@@ -64,7 +64,9 @@ class AcrobotVectorEnv(VectorEnv):
     coarse coding"; Gymnasium's ``gymnasium/envs/classic_control/acrobot.py``.
     """
 
-    metadata = {"render_modes": [], "autoreset_mode": AutoresetMode.NEXT_STEP}
+    # reset_mask: reset(seed=[...], options={"reset_mask": m}) resets those sub-environments
+    # alone, as SyncVectorEnv does, so the batched learner resets them slot by slot
+    metadata = {"render_modes": [], "autoreset_mode": AutoresetMode.NEXT_STEP, "reset_mask": True}
 
     dt = 0.2
     LINK_LENGTH_1 = 1.0

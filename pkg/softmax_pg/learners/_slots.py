@@ -7,6 +7,9 @@ or none, and steps all slots at once; :class:`Slots` decides how the environment
   options={"reset_mask": mask})`` for the slots that start now, so every sub-environment
   is reset exactly when and as a single environment would be (``seed`` or none). With
   ``autoreset_mode`` ``SAME_STEP`` an unseeded start reuses the environment's own reset.
+  The same for a vector environment whose ``metadata["reset_mask"]`` is true: it promises
+  ``reset(seed=[...], options={"reset_mask": mask})`` with SyncVectorEnv's meaning
+  (:class:`softmax_pg.envs.AcrobotVectorEnv` does).
 * any other vector environment (a numpy one such as CartPole's ``vector_entry_point``),
   whose resets cannot be given per slot: episodes start in rounds, all slots at once, by
   one ``reset`` whose seed is derived from the slots' seeds; slots whose episode ended
@@ -58,7 +61,9 @@ class Slots:
         self.envs = envs
         self.n = int(envs.num_envs)
         self.mode = autoreset_mode(envs)
-        self.masked = isinstance(envs.unwrapped, (SyncVectorEnv, AsyncVectorEnv))
+        self.masked = isinstance(envs.unwrapped, (SyncVectorEnv, AsyncVectorEnv)) or bool(
+            getattr(envs, "metadata", {}).get("reset_mask", False)
+        )
         if not self.masked and self.mode is AutoresetMode.DISABLED:
             raise TypeError(
                 "envs has autoreset_mode DISABLED but no per-environment reset "

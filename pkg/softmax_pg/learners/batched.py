@@ -10,7 +10,8 @@ advantage normalisation, the score :math:`\mathrm{D}h^\top(e_a-\pi)/\tau` throug
 ``vjp_sum``, the optimiser's step).
 
 Random draws follow the single-run learner's protocol, per run, so that on
-``gymnasium.vector.SyncVectorEnv`` (or ``AsyncVectorEnv``) run ``i`` equals
+``gymnasium.vector.SyncVectorEnv`` (or ``AsyncVectorEnv``, or a vector environment whose
+``metadata["reset_mask"]`` promises their per-environment resets) run ``i`` equals
 ``reinforce(env_i, rng=rngs[i], ...)`` to rounding (the tests check 1e-12 relative).
 A numpy vector environment such as ``gymnasium.make_vec("CartPole-v1", num_envs=n,
 vectorization_mode="vector_entry_point")`` cannot reset its sub-environments one by one:
@@ -211,8 +212,10 @@ def reinforce_batched(
     envs : gymnasium.vector.VectorEnv
         ``num_envs = len(rngs) * episodes_per_update`` sub-environments, action space
         ``Discrete(n)``, observations ``Box`` or ``Discrete``, any ``autoreset_mode``.
-        ``SyncVectorEnv`` / ``AsyncVectorEnv`` reset each sub-environment as a single run
-        would (twins); other vector envs start every update's episodes together.
+        ``SyncVectorEnv`` / ``AsyncVectorEnv``, and a vector env whose
+        ``metadata["reset_mask"]`` is true (``softmax_pg.envs.AcrobotVectorEnv``), reset each
+        sub-environment as a single run would (twins); other vector envs start every
+        update's episodes together.
     rngs : sequence of int or numpy.random.Generator
         One per run, no generator object twice.
     n_episodes : int
