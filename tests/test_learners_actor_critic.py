@@ -178,14 +178,13 @@ def _quadratic(observations):
     return np.concatenate([np.ones((z.shape[0], 1)), z, products], axis=1)[:, None, :]
 
 
-def _cartpole_run(seed):
-    """The settings of benchmarks/actor_critic_cartpole.py, on 300 episodes."""
+def _cartpole_run(seed, n_episodes=300, **change):
+    """The settings of benchmarks/actor_critic_cartpole.py (300 episodes), with ``change``."""
     import gymnasium as gym
     from softmax_pg.learners import Adam
     from softmax_pg.parametrisations import LinearPreferences
 
-    return actor_critic(
-        gym.make("CartPole-v1"),
+    settings = dict(
         step_size=0.05,
         optimizer=Adam(0.05),
         value_param=LinearPreferences(_quadratic, 1, 15),
@@ -196,10 +195,10 @@ def _cartpole_run(seed):
         normalize_advantages=True,
         discount_weighting=False,
         normalize_observations=True,
-        n_episodes=300,
-        rng=seed,
-        progress=False,
-    ).returns
+    )
+    settings.update(change)
+    env = gym.make("CartPole-v1")
+    return actor_critic(env, n_episodes=n_episodes, rng=seed, progress=False, **settings).returns
 
 
 @pytest.mark.slow
@@ -214,24 +213,8 @@ def test_batch_form_learns_cartpole():
 
 
 def test_a_runaway_batch_critic_is_named_before_its_weights_overflow():
-    # lam = 0.95 and value_step_size = 0.05: the critic's effective step grows with the
-    # episodes' length and passes 2 once they last about 240 steps; its weights stay finite
-    import gymnasium as gym
-    from softmax_pg.learners import Adam
-
+    # lam = 0.95 and value_step_size = 0.05 with the default critic, linear in [obs, 1]: the
+    # critic's effective step grows with the episodes' length and passes 2 once they last
+    # about 240 steps; its weights stay finite
     with pytest.raises(FloatingPointError, match=r"the critic diverged .* value_step_size = 0\.05"):
-        actor_critic(
-            gym.make("CartPole-v1"),
-            step_size=0.05,
-            optimizer=Adam(0.05),
-            value_step_size=0.05,
-            gamma=0.99,
-            lam=0.95,
-            episodes_per_update=10,
-            normalize_advantages=True,
-            discount_weighting=False,
-            normalize_observations=True,
-            n_episodes=1000,
-            rng=1,
-            progress=False,
-        )
+        _cartpole_run(1, n_episodes=1000, value_param=None, value_step_size=0.05, lam=0.95)
