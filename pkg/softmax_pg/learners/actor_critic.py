@@ -4,8 +4,6 @@ its batch form with n-step or λ-returns (an advantage actor-critic), on the one
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 from numpy.typing import ArrayLike
 
@@ -14,6 +12,7 @@ from ..parametrisations import TabularPreferences
 from ._run import Setup
 from .advantage import run_batch
 from .results import LearningResult
+from .rollout import checked_reward
 
 __all__ = ["actor_critic"]
 
@@ -56,21 +55,25 @@ def _actor_step(setup: Setup, theta, xb, h, score, weight: float, delta: float, 
     return setup.ascend(theta, direction, param.vjp(theta, xb, score) if needs else None)
 
 
-def _reward(r, t: int, i: int, a: int) -> float:
-    """The reward of ``env.step()`` as a float, after checking it is finite."""
-    r = float(r)
-    if not math.isfinite(r):
-        raise ValueError(
-            f"env.step() returned the reward {r!r} at step {t} of episode {i} (action {a}); "
-            "rewards must be finite numbers: the environment, not the learner, produced it"
-        )
-    return r
+def _critic_step(setup: Setup, w, x, obs, r: float, terminated: bool):
+    """The TD error of one step from ``x``, after moving w by alpha_w delta grad v(x); and
+    the next observation checked (None after a terminal step)."""
+    critic = setup.critic
+    xv = critic.x(x)
+    if terminated:
+        target, x_next = r, None
+    else:
+        x_next = setup.spaces.observe(obs, "env.step()")
+        target = r + setup.gamma * critic.value(w, critic.x(x_next))
+    delta = target - critic.value(w, xv)
+    critic.add(w, xv, setup.alpha_w * delta)
+    return delta, x_next
 
 
 def _online_episode(setup: Setup, theta, w, obs, rng, i: int, moved: dict):
     """One episode of the one-step box, updating theta and w after every step; returns the rewards,
     the preferences and observations seen, G_0 and theta (new when an optimiser steps it)."""
-    sp, param, critic, tau = setup.spaces, setup.param, setup.critic, setup.tau
+    sp, param, tau = setup.spaces, setup.param, setup.tau
     x = sp.observe(obs, "env.reset()")
     discount, total, rewards, hs, xs = 1.0, 0.0, [], [], []
     for t in range(setup.steps):
@@ -79,15 +82,8 @@ def _online_episode(setup: Setup, theta, w, obs, rng, i: int, moved: dict):
         probs = _kernel.softmax(h[0], tau)  # one row: the kernel's fast path
         a = _kernel.sample_row(probs, rng.random())
         obs, r, terminated, truncated, _ = setup.env.step(a)
-        r = _reward(r, t, i, a)
-        xv = critic.x(x)
-        if terminated:
-            target = r
-        else:
-            x = sp.observe(obs, "env.step()")
-            target = r + setup.gamma * critic.value(w, critic.x(x))
-        delta = target - critic.value(w, xv)
-        critic.add(w, xv, setup.alpha_w * delta)
+        r = checked_reward(r, t, i, a)
+        delta, x_next = _critic_step(setup, w, x, obs, r, terminated)
         score = _kernel.score_from_probs(probs, a, tau, overwrite=True)[None]
         weight = discount if setup.discount_weighting else 1.0
         theta = _actor_step(setup, theta, xb, h, score, weight, delta, moved)
@@ -99,32 +95,24 @@ def _online_episode(setup: Setup, theta, w, obs, rng, i: int, moved: dict):
         discount *= setup.gamma
         if terminated or truncated:
             break
+        x = x_next
     return np.array(rewards), hs, total, theta, xs
 
 
 def _tabular_episode(setup: Setup, theta, w, obs, rng, i: int, moved: dict):
     """``_online_episode`` for the tabular parametrisation with plain steps: Dh(s)^T g is g in
     row s, so only that row of the table moves (O(n_actions) a step, whatever the states)."""
-    sp, critic, tau, env, gamma = setup.spaces, setup.critic, setup.tau, setup.env, setup.gamma
-    table, alpha, alpha_w = setup.param.table(theta), setup.alpha, setup.alpha_w
-    weighted = setup.discount_weighting
-    features, value, add = critic.x, critic.value, critic.add
-    s = sp.observe(obs, "env.reset()")
+    tau, env, gamma = setup.tau, setup.env, setup.gamma
+    table, alpha, weighted = setup.param.table(theta), setup.alpha, setup.discount_weighting
+    s = setup.spaces.observe(obs, "env.reset()")
     discount, total, rewards, hs = 1.0, 0.0, [], []
     for t in range(setup.steps):
         h = table[s].copy()
         probs = _kernel.softmax(h, tau)
         a = _kernel.sample_row(probs, rng.random())
         obs, r, terminated, truncated, _ = env.step(a)
-        r = _reward(r, t, i, a)
-        xv = features(s)
-        if terminated:
-            target = r
-        else:
-            s_next = sp.observe(obs, "env.step()")
-            target = r + gamma * value(w, features(s_next))
-        delta = target - value(w, xv)
-        add(w, xv, alpha_w * delta)
+        r = checked_reward(r, t, i, a)
+        delta, s_next = _critic_step(setup, w, s, obs, r, terminated)
         score = _kernel.score_from_probs(probs, a, tau, overwrite=True)
         weight = discount if weighted else 1.0
         table[s] += (alpha * weight * delta) * score

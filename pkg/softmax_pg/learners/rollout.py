@@ -19,7 +19,7 @@ from .._validation import check_count, check_rng, check_temperature
 from ..parametrisations import LinearPreferences, MatrixPreferences, TabularPreferences
 from ..parametrisations.outputs import checked, checked_theta
 
-__all__ = ["Episode", "Spaces", "check_env", "play_episode", "sample_episode"]
+__all__ = ["Episode", "Spaces", "check_env", "checked_reward", "play_episode", "sample_episode"]
 
 _FLATTEN = "wrap it in gymnasium.wrappers.FlattenObservation(env) to get a Box"
 
@@ -201,6 +201,17 @@ class Episode:
         return int(self.actions.shape[0])
 
 
+def checked_reward(r, t: int, episode: int, a: int) -> float:
+    """The reward ``r`` of ``env.step()`` at step ``t`` (action ``a``) as a float, if finite."""
+    r = float(r)
+    if not math.isfinite(r):
+        raise ValueError(
+            f"env.step() returned the reward {r!r} at step {t} of episode {episode} (action {a}); "
+            "rewards must be finite numbers: the environment, not the learner, produced it"
+        )
+    return r
+
+
 def play_episode(
     env,
     spaces: Spaces,
@@ -221,13 +232,7 @@ def play_episode(
         h = param.preferences(theta, spaces.batch([x]))[0]
         a = _kernel.sample_row(_kernel.softmax(h, tau), rng.random())  # one row: the fast path
         obs, r, terminated, truncated, _ = env.step(a)
-        r = float(r)
-        if not math.isfinite(r):
-            raise ValueError(
-                f"env.step() returned the reward {r!r} at step {t} of episode {episode} (action "
-                f"{a}); "
-                "rewards must be finite numbers: the environment, not the learner, produced it"
-            )
+        r = checked_reward(r, t, episode, a)
         xs.append(x)
         actions.append(a)
         rewards.append(r)
