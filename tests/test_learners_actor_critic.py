@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import functools
+import importlib.util
+from pathlib import Path
+
 import numpy as np
 import pytest
 from _learners_helpers import SMALL, OneStep, first_uniform, greedy_path
@@ -167,38 +171,26 @@ def test_batch_form_learns_the_small_grid():
 
 # ------------------------------------------------ CartPole: benchmarks/actor_critic_cartpole.py
 
-CARTPOLE_SCALE = np.array([2.4, 2.0, 0.21, 2.5])
-PAIRS = np.triu_indices(4)
+
+@functools.cache
+def _benchmark():
+    """benchmarks/actor_critic_cartpole.py as a module (the benchmarks are not a package)."""
+    path = Path(__file__).resolve().parents[1] / "benchmarks" / "actor_critic_cartpole.py"
+    spec = importlib.util.spec_from_file_location("actor_critic_cartpole", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
-def _quadratic(observations):
-    """1, z and z_i z_j (i <= j) of z = obs / scale: the critic's 15 features, (batch, 1, 15)."""
-    z = np.asarray(observations, dtype=np.float64) / CARTPOLE_SCALE
-    products = (z[:, :, None] * z[:, None, :])[:, PAIRS[0], PAIRS[1]]
-    return np.concatenate([np.ones((z.shape[0], 1)), z, products], axis=1)[:, None, :]
-
-
-def _cartpole_run(seed, n_episodes=300, **change):
-    """The settings of benchmarks/actor_critic_cartpole.py (300 episodes), with ``change``."""
+def _cartpole_run(seed, n_episodes=300, **options):
+    """The benchmark's ``settings(**options)`` on 300 episodes: the test runs what the
+    benchmark's numbers are measured with."""
     import gymnasium as gym
-    from softmax_pg.learners import Adam
-    from softmax_pg.parametrisations import LinearPreferences
 
-    settings = dict(
-        step_size=0.05,
-        optimizer=Adam(0.05),
-        value_param=LinearPreferences(_quadratic, 1, 15),
-        value_step_size=0.002,
-        gamma=0.99,
-        lam=0.99,
-        episodes_per_update=10,
-        normalize_advantages=True,
-        discount_weighting=False,
-        normalize_observations=True,
-    )
-    settings.update(change)
-    env = gym.make("CartPole-v1")
-    return actor_critic(env, n_episodes=n_episodes, rng=seed, progress=False, **settings).returns
+    settings = _benchmark().settings(**options)
+    return actor_critic(
+        gym.make("CartPole-v1"), n_episodes=n_episodes, rng=seed, **settings
+    ).returns
 
 
 @pytest.mark.slow
@@ -217,4 +209,4 @@ def test_a_runaway_batch_critic_is_named_before_its_weights_overflow():
     # critic's effective step grows with the episodes' length and passes 2 once they last
     # about 240 steps; its weights stay finite
     with pytest.raises(FloatingPointError, match=r"the critic diverged .* value_step_size = 0\.05"):
-        _cartpole_run(1, n_episodes=1000, value_param=None, value_step_size=0.05, lam=0.95)
+        _cartpole_run(1, n_episodes=1000, critic="linear", value_step_size=0.05, lam=0.95)
