@@ -67,7 +67,6 @@ def settings(critic: str = "quadratic", value_step_size: float = 0.002, lam: flo
     is the default critic, linear in [obs; 1]."""
     value = {"value_param": LinearPreferences(quadratic, 1, 15)} if critic == "quadratic" else {}
     return dict(
-        step_size=0.05,  # unused by Adam's step, required by the signature
         optimizer=Adam(0.05),
         value_step_size=value_step_size,
         gamma=0.99,

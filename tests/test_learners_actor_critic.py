@@ -210,3 +210,14 @@ def test_a_runaway_batch_critic_is_named_before_its_weights_overflow():
     # about 240 steps; its weights stay finite
     with pytest.raises(FloatingPointError, match=r"the critic diverged .* value_step_size = 0\.05"):
         _cartpole_run(1, n_episodes=1000, critic="linear", value_step_size=0.05, lam=0.95)
+
+
+def test_an_optimizer_needs_no_step_size_and_neither_is_named():
+    import gymnasium as gym
+    from softmax_pg.learners import Adam
+
+    env = gym.make("CartPole-v1")
+    res = actor_critic(env, optimizer=Adam(0.05), value_step_size=0.01, n_episodes=3, rng=0)
+    assert len(res.returns) == 3
+    with pytest.raises(TypeError, match="give step_size .* or optimizer"):
+        actor_critic(env, value_step_size=0.01, n_episodes=3, rng=0)

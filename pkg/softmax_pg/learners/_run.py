@@ -72,7 +72,11 @@ class Setup:
     ):
         self.env = check_env(env)
         self.spaces = Spaces.of(env)
-        self.alpha = check_positive(step_size, "step_size")
+        if optimizer is None and step_size is None:
+            raise TypeError(
+                "give step_size (plain gradient ascent) or optimizer (e.g. Adam(0.05)); got neither"
+            )
+        self.alpha = None if step_size is None else check_positive(step_size, "step_size")
         self.episodes = check_count(n_episodes, "n_episodes")
         self.rng = check_rng(rng)
         self.gamma = check_gamma(gamma)

@@ -161,7 +161,7 @@ def _run_online(setup: Setup, theta, w, obs):
 def actor_critic(
     env,
     *,
-    step_size: float,
+    step_size: float | None = None,
     value_step_size: float,
     n_episodes: int,
     rng: int | np.random.Generator,

@@ -120,7 +120,7 @@ def _update(setup: Setup, theta, w, episodes: list, first: int) -> tuple[np.ndar
 def reinforce(
     env,
     *,
-    step_size: float,
+    step_size: float | None = None,
     n_episodes: int,
     rng: int | np.random.Generator,
     param=None,
@@ -171,8 +171,9 @@ def reinforce(
     env : gymnasium.Env
         One environment (not vectorised): action space ``Discrete``, observations
         ``Discrete`` or ``Box``.
-    step_size : float
-        :math:`\alpha > 0` (ignored when ``optimizer`` is given: the optimiser has its own).
+    step_size : float, optional
+        :math:`\alpha > 0` of plain gradient ascent; needed unless ``optimizer`` is given
+        (then ignored: the optimiser has its own step).
     n_episodes : int
     rng : int or numpy.random.Generator
         Every random draw (:mod:`softmax_pg.learners`, "Random protocol").
