@@ -6,6 +6,8 @@ import numbers
 
 import numpy as np
 
+from .._validation import check_positive
+
 
 def check_gamma(gamma: object) -> float:
     """The discount as a float in (0, 1]."""
@@ -22,6 +24,15 @@ def check_flag(value: object, name: str) -> bool:
     if not isinstance(value, (bool, np.bool_)):
         raise TypeError(f"{name} must be True or False; got {value!r}")
     return bool(value)
+
+
+def check_step_size(step_size: object, optimizer: object) -> float | None:
+    """alpha of plain gradient ascent, or None when an optimiser steps instead (one is needed)."""
+    if optimizer is None and step_size is None:
+        raise TypeError(
+            "give step_size (plain gradient ascent) or optimizer (e.g. Adam(0.05)); got neither"
+        )
+    return None if step_size is None else check_positive(step_size, "step_size")
 
 
 def check_nonnegative(value: object, name: str) -> float:

@@ -21,7 +21,7 @@ from ..parametrisations.outputs import (
     checked_vjp,
     checked_vjp_sum,
 )
-from ._args import check_flag, check_gamma, check_nonnegative
+from ._args import check_flag, check_gamma, check_nonnegative, check_step_size
 from ._run import check_optimizer
 from .critic import value_function
 from .results import Monitor
@@ -155,11 +155,7 @@ class Setup:
         self.done_episodes = np.zeros(self.n_runs, dtype=np.int64)
 
     def _step_size(self, step_size, optimizer) -> None:
-        if optimizer is None and step_size is None:
-            raise TypeError(
-                "give step_size (plain gradient ascent) or optimizer (e.g. Adam(0.05)); got neither"
-            )
-        self.alpha = None if step_size is None else check_positive(step_size, "step_size")
+        self.alpha = check_step_size(step_size, optimizer)
         self.optimizers = [check_optimizer(optimizer) for _ in range(self.n_runs)]
         self.needs_scores = bool(getattr(optimizer, "needs_scores", False))
 

@@ -19,7 +19,7 @@ from ..parametrisations.outputs import (
     checked_vjp_sum,
 )
 from ..policy import SoftmaxPolicy
-from ._args import check_flag, check_gamma, check_nonnegative
+from ._args import check_flag, check_gamma, check_nonnegative, check_step_size
 from .critic import value_function
 from .results import Monitor
 from .rollout import Spaces, check_env, play_episode
@@ -72,11 +72,7 @@ class Setup:
     ):
         self.env = check_env(env)
         self.spaces = Spaces.of(env)
-        if optimizer is None and step_size is None:
-            raise TypeError(
-                "give step_size (plain gradient ascent) or optimizer (e.g. Adam(0.05)); got neither"
-            )
-        self.alpha = None if step_size is None else check_positive(step_size, "step_size")
+        self.alpha = check_step_size(step_size, optimizer)
         self.episodes = check_count(n_episodes, "n_episodes")
         self.rng = check_rng(rng)
         self.gamma = check_gamma(gamma)
