@@ -42,6 +42,7 @@ from .parametrisations import (
     check_preferences,
 )
 from .policy import SoftmaxPolicy, natural_gradient
+from .step import PolicyGradient, policy_gradient
 
 __version__ = "0.1.0"
 
@@ -50,6 +51,7 @@ __all__ = [
     "MLPPreferences",
     "MatrixPreferences",
     "Parametrisation",
+    "PolicyGradient",
     "SoftmaxPolicy",
     "TabularPreferences",
     "action_probs",
@@ -64,6 +66,7 @@ __all__ = [
     "natural_gradient",
     "numerical_gradient",
     "one_hot",
+    "policy_gradient",
     "preference_score",
     "sample_actions",
     "score",

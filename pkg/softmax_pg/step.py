@@ -1,0 +1,163 @@
+r"""The policy-gradient step, public and pure: the score-weighted sum every learner ascends.
+
+.. math::
+
+    \hat g = \sum_i w_i\,\nabla_\theta\log\pi_\theta(a_i\mid s_i)
+           + \beta\sum_i \nabla_\theta \mathcal H\big(\pi_\theta(\cdot\mid s_i)\big),
+    \qquad
+    \nabla_\theta\log\pi_\theta(a\mid s) = \mathrm{D}h_\theta(s)^\top(e_a-\pi)/\tau .
+
+Two lines, as in min-char-rnn: the kernel's preference-space score :math:`(e_a-\pi)/\tau`
+(``dy = ps - onehot``), then the parametrisation's vector-Jacobian product
+(``dh = Why.T @ dy``). REINFORCE, actor-critic, PPO and the language-model estimators
+differ only in the weights :math:`w_i` they pass.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from . import _kernel
+from ._validation import as_real_array, check_actions, check_scalar, check_temperature
+from .parametrisations.base import Parametrisation
+from .parametrisations.outputs import (
+    checked,
+    checked_observations,
+    checked_preferences,
+    checked_theta,
+    checked_vjp,
+    checked_vjp_sum,
+)
+
+__all__ = ["PolicyGradient", "SCORES_UP_TO", "policy_gradient"]
+
+SCORES_UP_TO = 2**20  # numbers: per-step scores up to 8 MiB are formed, larger ones are not
+
+
+@dataclass(frozen=True)
+class PolicyGradient:
+    """What one step computes.
+
+    Attributes
+    ----------
+    gradient : numpy.ndarray, shape (n_params,)
+        :math:`\\sum_i w_i \\nabla\\log\\pi(a_i|s_i)` plus ``entropy_coef`` times the summed
+        entropy gradient.
+    scores : numpy.ndarray, shape (batch, n_params), or None
+        The per-step scores :math:`\\nabla\\log\\pi(a_i|s_i)`, when formed (``keep_scores``,
+        or when they hold at most :data:`SCORES_UP_TO` numbers); the natural gradient needs them.
+    entropy : float
+        The mean entropy :math:`\\mathcal H(\\pi(\\cdot|s_i))` over the batch (0 for an empty one).
+    log_probs : numpy.ndarray, shape (batch,)
+        :math:`\\log\\pi(a_i|s_i)`, for ratios (PPO) and KL terms.
+    """
+
+    gradient: np.ndarray
+    scores: np.ndarray | None
+    entropy: float
+    log_probs: np.ndarray
+
+
+def policy_gradient(
+    param: Parametrisation,
+    theta,
+    observations,
+    actions,
+    weights,
+    *,
+    temperature: float = 1.0,
+    entropy_coef: float = 0.0,
+    keep_scores: bool = False,
+    validate: bool = True,
+) -> PolicyGradient:
+    r"""The score-weighted sum :math:`\sum_i w_i \mathrm{D}h_\theta(s_i)^\top(e_{a_i}-\pi_i)/\tau`.
+
+    Parameters
+    ----------
+    param : Parametrisation
+        The preferences :math:`h_\theta` and their vector-Jacobian product.
+    theta : array_like, shape (n_params,)
+    observations : batch of observations, length ``batch``
+        What ``param.preferences`` takes.
+    actions : array_like of int, shape (batch,)
+        The actions taken, in ``0 .. n_actions - 1``.
+    weights : array_like, shape (batch,)
+        :math:`w_i`: returns, advantages, :math:`\gamma^t A_t`, ratios times advantages, ...
+    temperature : float, default 1.0
+        :math:`\tau > 0`.
+    entropy_coef : float, default 0.0
+        :math:`\beta \ge 0`: adds :math:`\beta\sum_i\nabla_\theta\mathcal H(\pi(\cdot|s_i))`.
+    keep_scores : bool, default False
+        Always form and return the per-step scores (else only when they are small).
+    validate : bool, default True
+        Check the arguments and what ``param`` returns. A learner checks its parametrisation
+        once per run and passes ``False`` in its loop.
+
+    Returns
+    -------
+    PolicyGradient
+        The gradient, the per-step scores (or None), the mean entropy, the log-probabilities.
+
+    References
+    ----------
+    Williams (1992), eq. 11; Sutton & Barto (2018), eq. 13.8; the book's chapter "Any
+    preferences".
+    """
+    if validate:
+        theta, observations, actions, weights, temperature, entropy_coef = _checked(
+            param, theta, observations, actions, weights, temperature, entropy_coef
+        )
+    h = param.preferences(theta, observations)
+    log_probs = _kernel.log_softmax(h, temperature)
+    taken = _kernel.take(log_probs, actions)
+    g = _kernel.score_from_probs(
+        _kernel.softmax(h, temperature), actions, temperature, overwrite=True
+    )
+    entropy = float(np.mean(_kernel.entropy_from_log_probs(log_probs))) if len(actions) else 0.0
+    with np.errstate(over="ignore", invalid="ignore"):
+        scores = None
+        if keep_scores or len(actions) * param.n_params <= SCORES_UP_TO:
+            scores = param.vjp(theta, observations, g)
+            gradient = weights @ scores
+        else:
+            gradient = param.vjp_sum(theta, observations, weights[:, None] * g)
+        if entropy_coef > 0.0:
+            gh = entropy_coef * _kernel.entropy_gradient_from_log_probs(log_probs, temperature)
+            gradient = gradient + param.vjp_sum(theta, observations, gh)
+    if validate:
+        _check_outputs(param, gradient, scores)
+    return PolicyGradient(gradient, scores, entropy, taken)
+
+
+def _checked(param, theta, observations, actions, weights, temperature, entropy_coef):
+    """The arguments of :func:`policy_gradient`, checked; the parametrisation's outputs too."""
+    param = checked(param)
+    theta = checked_theta(param, theta)
+    observations, n = checked_observations(param, observations)
+    actions = check_actions(actions, param.n_actions)
+    w = as_real_array(weights, "weights")
+    if actions.shape != (n,) or w.shape != (n,):
+        raise ValueError(
+            f"actions and weights must have shape (batch,) = ({n},), one per observation; got "
+            f"actions of shape {actions.shape} and weights of shape {w.shape}"
+        )
+    tau = check_temperature(temperature)
+    beta = check_scalar(entropy_coef, "entropy_coef")
+    if beta < 0.0:
+        raise ValueError(f"entropy_coef must be >= 0 (a bonus on entropy); got {beta!r}")
+    checked_preferences(param, theta, observations, n)
+    probe = np.zeros((n, param.n_actions))
+    checked_vjp(param, theta, observations, probe)
+    checked_vjp_sum(param, theta, observations, probe)
+    return theta, observations, actions, w, tau, beta
+
+
+def _check_outputs(param, gradient, scores) -> None:
+    """A finite input whose gradient overflows is reported, never returned as inf."""
+    if not np.isfinite(gradient).all() or (scores is not None and not np.isfinite(scores).all()):
+        raise FloatingPointError(
+            f"the policy gradient of {type(param).__name__} overflowed (it has entries beyond "
+            "1.8e308): the weights times the scores are too large; scale the weights down"
+        )

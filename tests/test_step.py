@@ -1,0 +1,107 @@
+"""The public policy-gradient step: a hand-worked example, the gradient of its objective
+by central differences and by torch autograd, the large-batch route, and bad input."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from softmax_pg import (
+    MatrixPreferences,
+    MLPPreferences,
+    TabularPreferences,
+    kernel,
+    numerical_gradient,
+    policy_gradient,
+)
+from softmax_pg.step import SCORES_UP_TO
+
+
+def objective(param, theta, obs, actions, weights, tau, beta):
+    """sum_i w_i log pi(a_i|s_i) + beta * sum_i H(pi(.|s_i)): what the step differentiates."""
+    h = param.preferences(theta, obs)
+    log_p = kernel.log_softmax(h, tau)
+    taken = log_p[np.arange(len(actions)), actions]
+    return float(weights @ taken + beta * kernel.entropy(h, tau).sum())
+
+
+def test_one_state_by_hand():
+    # theta = 0 over 3 actions: pi = 1/3 each; the score of action 1 is e_1 - pi.
+    step = policy_gradient(TabularPreferences(1, 3), np.zeros(3), [0], [1], [2.0])
+    np.testing.assert_allclose(step.gradient, 2.0 * np.array([-1 / 3, 2 / 3, -1 / 3]))
+    np.testing.assert_allclose(step.log_probs, [np.log(1 / 3)])
+    assert step.entropy == pytest.approx(np.log(3))
+
+
+@pytest.mark.parametrize("tau, beta", [(1.0, 0.0), (0.6, 0.3)])
+@pytest.mark.parametrize("kind", ["matrix", "mlp"])
+def test_gradient_is_the_objectives_by_central_differences(kind, tau, beta):
+    rng = np.random.default_rng(5)
+    param = MatrixPreferences(3, 4) if kind == "matrix" else MLPPreferences(3, 4, hidden=(5,))
+    theta = param.init(rng) + 0.4 * rng.normal(size=param.n_params)
+    obs, actions, w = rng.normal(size=(9, 3)), rng.integers(0, 4, 9), rng.normal(size=9)
+    step = policy_gradient(param, theta, obs, actions, w, temperature=tau, entropy_coef=beta)
+    expected = numerical_gradient(lambda t: objective(param, t, obs, actions, w, tau, beta), theta)
+    np.testing.assert_allclose(step.gradient, expected, atol=1e-7)
+    if beta == 0.0:
+        np.testing.assert_array_equal(step.gradient, w @ step.scores)
+
+
+def test_gradient_matches_torch_autograd():
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(8)
+    param = MatrixPreferences(3, 4)
+    theta = rng.normal(size=param.n_params)
+    obs, actions, w = rng.normal(size=(6, 3)), rng.integers(0, 4, 6), rng.normal(size=6)
+    step = policy_gradient(param, theta, obs, actions, w, temperature=0.8, entropy_coef=0.2)
+    t = torch.tensor(theta, requires_grad=True)
+    x = torch.cat([torch.tensor(obs), torch.ones(6, 1, dtype=torch.float64)], 1)
+    logits = x @ t.reshape(4, 4) / 0.8
+    log_p = logits.log_softmax(-1)
+    taken = log_p.gather(1, torch.tensor(actions)[:, None])[:, 0]
+    entropy = -(log_p.exp() * log_p).sum(-1)
+    (torch.tensor(w) @ taken + 0.2 * entropy.sum()).backward()
+    np.testing.assert_allclose(step.gradient, t.grad.numpy(), atol=1e-12)
+
+
+def test_large_batches_take_the_summed_route_with_the_same_gradient():
+    rng = np.random.default_rng(3)
+    param = TabularPreferences(64, 4)
+    n = SCORES_UP_TO // param.n_params + 1
+    obs, actions, w = rng.integers(0, 64, n), rng.integers(0, 4, n), rng.normal(size=n)
+    theta = rng.normal(size=param.n_params)
+    big = policy_gradient(param, theta, obs, actions, w)
+    kept = policy_gradient(param, theta, obs, actions, w, keep_scores=True)
+    assert big.scores is None and kept.scores.shape == (n, param.n_params)
+    np.testing.assert_allclose(big.gradient, kept.gradient, rtol=1e-10, atol=1e-10)
+
+
+@pytest.mark.parametrize(
+    "change, error, words",
+    [
+        ({"actions": [0, 3]}, ValueError, "actions"),
+        ({"weights": [1.0]}, ValueError, "shape (batch,) = (2,)"),
+        ({"weights": [1.0, np.nan]}, ValueError, "weights"),
+        ({"theta": np.zeros(5)}, ValueError, "theta must have shape (n_params,) = (6,)"),
+        ({"entropy_coef": -1.0}, ValueError, "entropy_coef must be >= 0"),
+        ({"temperature": 0.0}, ValueError, "temperature"),
+    ],
+)
+def test_bad_input_names_the_argument(change, error, words):
+    args = {"theta": np.zeros(6), "actions": [0, 2], "weights": [1.0, 2.0]}
+    options = {k: change.pop(k) for k in ("entropy_coef", "temperature") if k in change}
+    args.update(change)
+    with pytest.raises(error, match=None) as info:
+        policy_gradient(
+            TabularPreferences(2, 3),
+            args["theta"],
+            [0, 1],
+            args["actions"],
+            args["weights"],
+            **options,
+        )
+    assert words in str(info.value)
+
+
+def test_overflowing_weights_raise_instead_of_returning_inf():
+    with pytest.raises(FloatingPointError, match="scale the weights down"):
+        policy_gradient(TabularPreferences(1, 2), np.zeros(2), [0] * 3, [0] * 3, [1.5e308] * 3)
