@@ -14,9 +14,8 @@ import pytest
 import softmax_pg
 
 PKG = Path(softmax_pg.__file__).resolve().parent
-# Being replaced by the learners/ sub-package (issue 16); left out until it lands.
-LEGACY = {"learners.py", "batched.py", "_learning.py"}
-MODULES = sorted(p for p in PKG.rglob("*.py") if p.name not in LEGACY or p.parent != PKG)
+MODULES = sorted(PKG.rglob("*.py"))
+ROOT = PKG.parents[1]
 
 
 def module_name(path: Path) -> str:
@@ -133,3 +132,28 @@ def test_modules_and_functions_are_small(path):
             body = lines[start : node.end_lineno]
             code = [line for line in body if line.strip() and not line.strip().startswith("#")]
             assert len(code) <= 60, f"{path.name}: {node.name} has {len(code)} lines of code"
+
+
+def _top_level_imports(path: Path) -> set[str]:
+    out = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            out.update(a.name.split(".")[0] for a in node.names)
+        elif isinstance(node, ast.ImportFrom) and not node.level and node.module:
+            out.add(node.module.split(".")[0])
+    return out
+
+
+def test_the_tools_import_no_circle():
+    tools = {p.stem: p for p in (ROOT / "tools").glob("*.py")}
+    graph = {m: _top_level_imports(p) & set(tools) - {m} for m, p in tools.items()}
+    for m, targets in graph.items():
+        for t in targets:
+            assert m not in graph[t], f"tools/{m}.py and tools/{t}.py import each other"
+
+
+def test_the_front_matter_pattern_is_written_once():
+    pattern = re.compile(r"re\.compile\(r\"\\A---")
+    files = [*(ROOT / "tools").glob("*.py"), *(ROOT / "book" / "_ext").glob("*.py")]
+    hits = [p.relative_to(ROOT) for p in files if pattern.search(p.read_text())]
+    assert len(hits) == 1, f"the front-matter pattern is written in {hits}"

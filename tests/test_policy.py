@@ -29,7 +29,7 @@ def test_tabular_worked_example():
     policy = SoftmaxPolicy(TabularPreferences(1, 3), np.zeros(3))
     np.testing.assert_allclose(policy.score(0, 0), [2 / 3, -1 / 3, -1 / 3])
     np.testing.assert_allclose(policy.score([0, 0], [0, 2])[1], [-1 / 3, -1 / 3, 2 / 3])
-    assert policy.act(0, 5) in (0, 1, 2) and policy.greedy(0) == 0
+    assert policy.act(0) in (0, 1, 2) and policy.greedy(0) == 0
 
 
 def test_methods_are_the_kernel_on_the_preferences():
@@ -90,7 +90,7 @@ def test_one_observation_without_a_batch_axis():
     np.testing.assert_array_equal(policy.probs(obs[2]), policy.probs(obs[2:3])[0])
     np.testing.assert_array_equal(policy.score(obs[2], 1), policy.score(obs[2:3], [1])[0])
     assert policy.fisher(obs[2]).shape == (policy.param.n_params,) * 2
-    assert isinstance(policy.act(obs[2], 0), int)
+    assert isinstance(policy.act(obs[2]), int) and isinstance(policy.greedy(obs[2]), int)
 
 
 def test_a_features_table_becomes_linear_preferences():

@@ -35,8 +35,16 @@ from pathlib import Path
 
 import yaml
 
-# macros is re-exported: the tests and tools read the notation through book_view too.
-from notebook_macros import FRONT, front_matter, macros, with_notation  # noqa: F401
+# Re-exported: the tests and tools read the notation and _toc.yml through book_view too
+# (notebook_macros, the command that writes the notation, imports nothing from here).
+from notebook_macros import (  # noqa: F401
+    FRONT,
+    front_matter,
+    macros,
+    toc_files,
+    toc_notebooks,
+    with_notation,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 META_KEY = "book_view"
@@ -71,24 +79,6 @@ KINDS = {
 # --- what the book knows: notation, bibliography, pages and their labels --------------
 
 
-def toc_files(root: Path = ROOT) -> list[str]:
-    """Every page of ``_toc.yml`` as a path without suffix, relative to the root."""
-    toc = yaml.safe_load((root / "_toc.yml").read_text())
-    files = [toc["root"]]
-
-    def walk(entries):
-        for entry in entries or []:
-            if "file" in entry:
-                files.append(entry["file"])
-            walk(entry.get("sections"))
-            walk(entry.get("chapters"))
-
-    for part in toc.get("parts", []):
-        walk(part.get("chapters"))
-    walk(toc.get("chapters"))
-    return files
-
-
 def chapter_numbers(root: Path = ROOT) -> dict[str, int]:
     """The number of every chapter of a numbered part (``book/x`` -> 8), as the book numbers
     them: one count through all numbered parts."""
@@ -100,11 +90,6 @@ def chapter_numbers(root: Path = ROOT) -> dict[str, int]:
                 if "file" in entry:
                     numbers[entry["file"]] = len(numbers) + 1
     return numbers
-
-
-def toc_notebooks(root: Path = ROOT) -> list[Path]:
-    """Every notebook listed in ``_toc.yml``, in reading order."""
-    return [root / f"{f}.ipynb" for f in toc_files(root) if (root / f"{f}.ipynb").exists()]
 
 
 def _bib_field(entry: str, name: str) -> str:

@@ -28,15 +28,16 @@ notebook is out of date.)
 from __future__ import annotations
 
 import json
-import re
 import sys
 from pathlib import Path
 
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
-# A front matter: the cell's first line is `---`, a later line is `---`.
-FRONT = re.compile(r"\A---[ \t]*\n(?P<body>.*?\n)?---[ \t]*(?:\n|\Z)", re.S)
+# A front matter (the cell's first line is `---`, a later line is `---`), matched as the
+# book's build matches it: the pattern is the Sphinx hook's, book/_ext/notebook_front_matter.py.
+sys.path.insert(0, str(ROOT / "book" / "_ext"))
+from notebook_front_matter import FRONT  # noqa: E402
 
 
 def macros(root: Path = ROOT) -> dict[str, str]:
@@ -110,11 +111,27 @@ def update(path: Path, root: Path = ROOT, check: bool = False) -> bool:
     return True
 
 
-def toc_notebooks(root: Path = ROOT) -> list[Path]:
-    sys.path.insert(0, str(root / "tools"))
-    from book_view import toc_notebooks as listed
+def toc_files(root: Path = ROOT) -> list[str]:
+    """Every page of ``_toc.yml`` as a path without suffix, relative to the root."""
+    toc = yaml.safe_load((root / "_toc.yml").read_text())
+    files = [toc["root"]]
 
-    return listed(root)
+    def walk(entries):
+        for entry in entries or []:
+            if "file" in entry:
+                files.append(entry["file"])
+            walk(entry.get("sections"))
+            walk(entry.get("chapters"))
+
+    for part in toc.get("parts", []):
+        walk(part.get("chapters"))
+    walk(toc.get("chapters"))
+    return files
+
+
+def toc_notebooks(root: Path = ROOT) -> list[Path]:
+    """Every notebook listed in ``_toc.yml``, in reading order."""
+    return [root / f"{f}.ipynb" for f in toc_files(root) if (root / f"{f}.ipynb").exists()]
 
 
 def main(argv: list[str]) -> int:

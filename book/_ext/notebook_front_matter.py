@@ -15,10 +15,14 @@ from __future__ import annotations
 
 import json
 import re
+from typing import TYPE_CHECKING
 
-from sphinx.application import Sphinx
+if TYPE_CHECKING:
+    from sphinx.application import Sphinx
 
-FRONT = re.compile(r"\A---[ \t]*\n(?:.*?\n)?---[ \t]*(?:\n|\Z)", re.S)
+# A front matter: the cell's first line is `---`, a later line is `---`; ``body`` is the YAML.
+# The one copy of the pattern: tools/notebook_macros.py imports it from here.
+FRONT = re.compile(r"\A---[ \t]*\n(?P<body>.*?\n)?---[ \t]*(?:\n|\Z)", re.S)
 
 
 def strip_front_matter(text: str) -> str:

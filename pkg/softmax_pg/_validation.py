@@ -30,7 +30,10 @@ def _describe(value: object) -> str:
     """A short description of ``value`` for an error message."""
     if isinstance(value, np.ndarray):
         return f"an array of shape {value.shape} and dtype {value.dtype}"
-    return f"{value!r} of type {type(value).__name__}"
+    text = repr(value)
+    if len(text) > 80:  # a result object, a long list: its kind says enough
+        return f"an object of type {type(value).__name__}"
+    return f"{text} of type {type(value).__name__}"
 
 
 def as_real_array(
@@ -106,18 +109,23 @@ def check_count(value: object, name: str, *, minimum: int = 1) -> int:
     return n
 
 
-def check_actions(actions: object, n_actions: int, name: str = "actions") -> np.ndarray:
-    """Return ``actions`` as an int64 array after checking each is in ``range(n_actions)``."""
+def check_actions(
+    actions: object, n_actions: int, name: str = "actions", kind: str = "action"
+) -> np.ndarray:
+    """Return ``actions`` as an int64 array after checking each is in ``range(n_actions)``.
+
+    ``kind`` names what the integers index in the messages (``"state"`` for discrete
+    observations)."""
     arr = np.asarray(actions)
     if arr.dtype == np.bool_ or not np.issubdtype(arr.dtype, np.integer):
         raise TypeError(
-            f"{name} must be integer action indices in [0, {n_actions}); got {_describe(actions)}"
+            f"{name} must be integer {kind} indices in [0, {n_actions}); got {_describe(actions)}"
         )
     arr = arr.astype(np.int64, copy=False)
     if arr.size and (arr.min() < 0 or arr.max() >= n_actions):
         bad = arr[(arr < 0) | (arr >= n_actions)].flat[0]
         raise ValueError(
-            f"{name} must lie in [0, {n_actions}) for {n_actions} action(s); got {int(bad)}"
+            f"{name} must lie in [0, {n_actions}) for {n_actions} {kind}(s); got {int(bad)}"
         )
     return arr
 
@@ -186,3 +194,43 @@ def check_scalar(value: object, name: str) -> float:
     if x.ndim != 0:
         raise ValueError(f"{name} must be a single finite number; got shape {x.shape}")
     return float(x)
+
+
+def check_kept_generator(rng: object) -> np.random.Generator:
+    """``rng`` after checking it is a Generator (a seed per call would repeat its draws)."""
+    if not isinstance(rng, np.random.Generator):
+        raise TypeError(
+            "rng must be a numpy.random.Generator kept between calls, or None for the "
+            f"policy's own; got {_describe(rng)}: a seed given on every call would draw the "
+            "same number each time (seed once: SoftmaxPolicy(..., rng=seed))"
+        )
+    return rng
+
+
+def check_shape(shape: object, name: str) -> tuple[int, ...] | None:
+    """``shape`` as a tuple of ints >= 0, or None."""
+    if shape is None:
+        return None
+    try:
+        out = tuple(int(n) for n in shape)  # type: ignore[union-attr]
+    except TypeError:
+        raise TypeError(f"{name} must be a tuple of ints or None; got {_describe(shape)}") from None
+    if any(n < 0 for n in out):
+        raise ValueError(f"{name} must have sizes >= 0; got {out}")
+    return out
+
+
+def safe_ndim(value: object) -> int:
+    """The number of axes of ``value``; 0 when it is no regular array (ragged, objects)."""
+    try:
+        return np.ndim(value)
+    except ValueError:
+        return 0
+
+
+# Preferences more than 1.8e308 apart overflow to -inf in the kernel's max shift, h - max h:
+# the right answer (an exponential of 0, a log-probability of -inf), and the entropy's
+# pi log pi = 0 * -inf is then replaced by its limit 0; so the public functions silence
+# those two warnings (as a decorator; their inputs are checked finite first), and the
+# trusted kernel stays lean for the learners.
+QUIET = np.errstate(over="ignore", invalid="ignore")

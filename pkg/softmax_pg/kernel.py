@@ -24,6 +24,7 @@ from numpy.typing import ArrayLike
 
 from . import _kernel
 from ._validation import (
+    QUIET,
     as_real_array,
     check_actions,
     check_broadcastable,
@@ -63,6 +64,7 @@ def _check_axis(h: ArrayLike, temperature: float, axis: int) -> tuple[np.ndarray
     return arr, check_temperature(temperature), int(axis)
 
 
+@QUIET
 def log_softmax(preferences: ArrayLike, temperature: float = 1.0, axis: int = -1) -> np.ndarray:
     r"""Log-probabilities :math:`\log\mathrm{softmax}(h/\tau)`, computed in log space.
 
@@ -90,6 +92,7 @@ def log_softmax(preferences: ArrayLike, temperature: float = 1.0, axis: int = -1
     return np.moveaxis(_kernel.log_softmax(np.moveaxis(h, axis, -1), tau), -1, axis)
 
 
+@QUIET
 def softmax(preferences: ArrayLike, temperature: float = 1.0, axis: int = -1) -> np.ndarray:
     r"""Probabilities :math:`\mathrm{softmax}(h/\tau)`, with the maximum subtracted first.
 
@@ -105,6 +108,7 @@ def softmax(preferences: ArrayLike, temperature: float = 1.0, axis: int = -1) ->
     return np.moveaxis(_kernel.softmax(np.moveaxis(h, axis, -1), tau), -1, axis)
 
 
+@QUIET
 def preference_score(
     preferences: ArrayLike, actions: ArrayLike, temperature: float = 1.0
 ) -> np.ndarray:
@@ -135,6 +139,7 @@ def preference_score(
     return _kernel.score_from_probs(_kernel.softmax(h, tau), a, tau, overwrite=True)
 
 
+@QUIET
 def entropy(preferences: ArrayLike, temperature: float = 1.0) -> np.ndarray:
     r"""Entropy :math:`-\sum_b\pi_b\log\pi_b` of :math:`\pi = \mathrm{softmax}(h/\tau)`, from the
     log-probabilities.
@@ -153,6 +158,7 @@ def entropy(preferences: ArrayLike, temperature: float = 1.0) -> np.ndarray:
     return _kernel.entropy_from_log_probs(_kernel.log_softmax(h, tau))
 
 
+@QUIET
 def entropy_gradient(preferences: ArrayLike, temperature: float = 1.0) -> np.ndarray:
     r"""Gradient of the entropy with respect to the preferences,
     :math:`-\pi\odot(\log\pi-\mathbb{E}_\pi[\log\pi])/\tau`.
@@ -171,6 +177,7 @@ def entropy_gradient(preferences: ArrayLike, temperature: float = 1.0) -> np.nda
     return _kernel.entropy_gradient_from_log_probs(_kernel.log_softmax(h, tau), tau)
 
 
+@QUIET
 def sample(
     preferences: ArrayLike, rng: int | np.random.Generator, temperature: float = 1.0
 ) -> np.ndarray:

@@ -15,6 +15,7 @@ from numpy.typing import ArrayLike
 from . import _kernel
 from ._blocks import block_rows, score_in_blocks
 from ._validation import (
+    QUIET,
     as_real_array,
     check_actions,
     check_broadcastable,
@@ -104,6 +105,7 @@ def _actions(actions: ArrayLike, phi: np.ndarray) -> np.ndarray:
     return a
 
 
+@QUIET
 def action_probs(theta: ArrayLike, features: ArrayLike, temperature: float = 1.0) -> np.ndarray:
     r"""Action probabilities :math:`\pi_\theta(\cdot\mid s) = \mathrm{softmax}(\Phi\theta/\tau)`.
 
@@ -126,6 +128,7 @@ def action_probs(theta: ArrayLike, features: ArrayLike, temperature: float = 1.0
     return _kernel.softmax(h, tau)
 
 
+@QUIET
 def log_prob(
     theta: ArrayLike, features: ArrayLike, actions: ArrayLike, temperature: float = 1.0
 ) -> np.ndarray:
@@ -146,6 +149,7 @@ def log_prob(
     return _kernel.take(_kernel.log_softmax(h, tau), _actions(actions, phi))
 
 
+@QUIET
 def score(
     theta: ArrayLike, features: ArrayLike, actions: ArrayLike, temperature: float = 1.0
 ) -> np.ndarray:
@@ -180,6 +184,7 @@ def score(
     return param.vjp(th, phi, g)
 
 
+@QUIET
 def expected_features(
     theta: ArrayLike, features: ArrayLike, temperature: float = 1.0
 ) -> np.ndarray:
@@ -194,6 +199,7 @@ def expected_features(
     return param.vjp(th, phi, _kernel.softmax(h, tau))
 
 
+@QUIET
 def entropy(theta: ArrayLike, features: ArrayLike, temperature: float = 1.0) -> np.ndarray:
     r"""Entropy :math:`-\sum_b\pi_\theta(b\mid s)\log\pi_\theta(b\mid s)`, from the
     log-probabilities.
@@ -207,6 +213,7 @@ def entropy(theta: ArrayLike, features: ArrayLike, temperature: float = 1.0) -> 
     return _kernel.entropy_from_log_probs(_kernel.log_softmax(h, tau))
 
 
+@QUIET
 def entropy_gradient(theta: ArrayLike, features: ArrayLike, temperature: float = 1.0) -> np.ndarray:
     r"""Gradient of the entropy, :math:`\nabla_\theta H = \Phi^\top\nabla_h H
     = -\mathrm{Cov}_\pi[\log\pi_\theta(b\mid s), \phi(s,b)]/\tau`.
@@ -225,6 +232,7 @@ def entropy_gradient(theta: ArrayLike, features: ArrayLike, temperature: float =
     )
 
 
+@QUIET
 def fisher_information(
     theta: ArrayLike, features: ArrayLike, temperature: float = 1.0
 ) -> np.ndarray:
@@ -261,6 +269,7 @@ def fisher_from_scores(scores: np.ndarray, probs: np.ndarray) -> np.ndarray:
     return 0.5 * (f + np.swapaxes(f, -1, -2))
 
 
+@QUIET
 def sample_actions(
     theta: ArrayLike, features: ArrayLike, rng: int | np.random.Generator, temperature: float = 1.0
 ) -> np.ndarray:

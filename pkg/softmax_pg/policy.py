@@ -15,11 +15,16 @@ from numpy.typing import ArrayLike
 from . import _kernel
 from ._blocks import block_rows, score_in_blocks
 from ._validation import (
+    QUIET,
     as_real_array,
     check_actions,
+    check_flag,
+    check_kept_generator,
     check_positive,
     check_rng,
+    check_shape,
     check_temperature,
+    safe_ndim,
 )
 from .linear_policy import fisher_from_scores
 from .parametrisations import LinearPreferences, Parametrisation
@@ -80,8 +85,9 @@ class SoftmaxPolicy:
     :math:`\theta`.
 
     Every method takes a batch of observations ``(batch, ...)``, or one observation
-    without the batch axis when the parametrisation's ``observation_shape`` says what
-    one looks like (then the batch axis is dropped from the result too).
+    without the batch axis when :attr:`observation_shape` says what one looks like (then
+    the batch axis is dropped from the result too). An empty batch gives empty results
+    (``probs`` of shape (0, n_actions), ``score`` (0, n_params), ...).
 
     Parameters
     ----------
@@ -91,6 +97,16 @@ class SoftmaxPolicy:
     theta : array_like, shape (n_params,)
         Copied.
     temperature : float, default 1.0
+    observation_shape : tuple of int, optional
+        The shape of one observation, when the parametrisation's ``observation_shape`` is
+        None. Left out, it is inferred: from the first batch given to a method (the shape
+        of ``observations[0]``), or from the one observation given to :meth:`act`.
+    rng : int or numpy.random.Generator, default 0
+        The generator :meth:`act` draws from when given none, kept between calls.
+
+    Attributes
+    ----------
+    rng : numpy.random.Generator
 
     Examples
     --------
@@ -100,25 +116,46 @@ class SoftmaxPolicy:
     array([ 0.66666667, -0.33333333, -0.33333333])
     """
 
-    def __init__(self, param, theta: ArrayLike, temperature: float = 1.0) -> None:
+    def __init__(
+        self,
+        param,
+        theta: ArrayLike,
+        temperature: float = 1.0,
+        *,
+        observation_shape: tuple[int, ...] | None = None,
+        rng: int | np.random.Generator = 0,
+    ) -> None:
         self.param = checked(_as_param(param))
         self.theta = checked_theta(self.param, theta).copy()
         self.temperature = check_temperature(temperature)
+        self._shape = check_shape(observation_shape, "observation_shape")
+        self.rng = check_rng(rng)
+
+    @property
+    def observation_shape(self) -> tuple[int, ...] | None:
+        """The shape of one observation: the parametrisation's, else given or inferred."""
+        shape = self.param.observation_shape
+        return tuple(shape) if shape is not None else self._shape
 
     def __repr__(self) -> str:
         return f"SoftmaxPolicy({self.param!r}, temperature={self.temperature})"
 
-    def _batch(self, observations):
-        """(checked batch, its size, whether one observation was given without a batch axis)."""
-        shape = self.param.observation_shape
+    def _batch(self, observations, single: bool = False):
+        """(checked batch, its size, whether one observation was given without a batch axis).
+
+        ``single``: the caller gives one observation (:meth:`act`)."""
+        shape = self.observation_shape
+        if shape is None and safe_ndim(observations) >= 1:  # infer it, once
+            self._shape = np.shape(observations)[int(not single) :]
+            shape = self._shape
         single = shape is not None and np.shape(observations) == tuple(shape)
         obs, batch = checked_observations(
             self.param, np.asarray(observations)[None] if single else observations
         )
         return obs, batch, single
 
-    def _h(self, observations):
-        obs, batch, single = self._batch(observations)
+    def _h(self, observations, single: bool = False):
+        obs, batch, single = self._batch(observations, single)
         return obs, checked_preferences(self.param, self.theta, obs, batch), single
 
     def _actions(self, actions, batch: int, single: bool) -> np.ndarray:
@@ -136,12 +173,14 @@ class SoftmaxPolicy:
         _, h, single = self._h(observations)
         return h[0] if single else h
 
+    @QUIET
     def probs(self, observations) -> np.ndarray:
         """:math:`\\pi_\\theta(\\cdot\\mid s)`, shape (batch, n_actions)."""
         _, h, single = self._h(observations)
         p = _kernel.softmax(h, self.temperature)
         return p[0] if single else p
 
+    @QUIET
     def log_prob(self, observations, actions) -> np.ndarray:
         """:math:`\\log\\pi_\\theta(a_i\\mid s_i)`, shape (batch,)."""
         _, h, single = self._h(observations)
@@ -150,6 +189,7 @@ class SoftmaxPolicy:
         )
         return out[0] if single else out
 
+    @QUIET
     def score(self, observations, actions) -> np.ndarray:
         """:math:`\\mathrm{D}h_\\theta(s_i)^\\top(e_{a_i}-\\pi)/\\tau`, shape (batch, n_params).
 
@@ -157,7 +197,7 @@ class SoftmaxPolicy:
         """
         obs, batch, single = self._batch(observations)
         rows = block_rows(obs, self.param.n_params)
-        if rows is not None and self.param.blocked_score:
+        if rows is not None and getattr(self.param, "_blocked_score", True):
             blocked = self._score_in_blocks(obs, self._actions(actions, batch, single), rows)
             if blocked is not None:
                 return blocked
@@ -187,12 +227,14 @@ class SoftmaxPolicy:
         except (TypeError, ValueError):
             return None
 
+    @QUIET
     def entropy(self, observations) -> np.ndarray:
         """:math:`-\\sum_b\\pi_b\\log\\pi_b` at each observation, shape (batch,)."""
         _, h, single = self._h(observations)
         out = _kernel.entropy_from_log_probs(_kernel.log_softmax(h, self.temperature))
         return out[0] if single else out
 
+    @QUIET
     def entropy_gradient(self, observations) -> np.ndarray:
         """:math:`\\nabla_\\theta H` at each observation, the vjp of the kernel's, shape (batch,
         n_params)."""
@@ -203,6 +245,7 @@ class SoftmaxPolicy:
         out = checked_vjp(self.param, self.theta, obs, g)
         return out[0] if single else out
 
+    @QUIET
     def fisher(self, observations) -> np.ndarray:
         r""":math:`F(s) = \sum_b\pi_b\,\nabla\log\pi_b\nabla\log\pi_b^\top`, shape (batch,
         n_params, n_params)."""
@@ -233,18 +276,44 @@ class SoftmaxPolicy:
             fisher if fisher.ndim == 2 else fisher.mean(axis=0), gradient, damping
         )
 
+    @QUIET
     def sample(self, observations, rng: int | np.random.Generator) -> np.ndarray:
         """:math:`a_i\\sim\\pi_\\theta(\\cdot\\mid s_i)`, one ``rng.random()`` each (inverse CDF),
-        int64 (batch,)."""
+        int64 (batch,); a Python int for one observation."""
         gen = check_rng(rng)
         _, h, single = self._h(observations)
         a = _kernel.inverse_cdf(_kernel.softmax(h, self.temperature), gen.random(len(h)))
-        return a[0] if single else a
+        return int(a[0]) if single else a
 
-    def act(self, observation, rng: int | np.random.Generator) -> int:
-        """One action for one observation, as a Python int (:meth:`sample` of a batch of one)."""
-        return int(np.asarray(self.sample(observation, rng)).reshape(-1)[0])
+    @QUIET
+    def act(
+        self,
+        observation,
+        rng: np.random.Generator | None = None,
+        *,
+        deterministic: bool = False,
+    ) -> int:
+        """One action for one observation, as a Python int: sampled from
+        :math:`\\pi_\\theta(\\cdot\\mid s)`, or :meth:`greedy`'s with ``deterministic=True``.
 
-    def greedy(self, observations) -> np.ndarray:
-        """The most probable action(s), :math:`\\arg\\max_b h_\\theta(s)_b` (the first on ties)."""
-        return np.argmax(self.preferences(observations), axis=-1)
+        ``rng`` is a generator kept between calls, by default the policy's own
+        (:attr:`rng`), so successive calls draw fresh numbers.
+        """
+        gen = self.rng if rng is None else check_kept_generator(rng)
+        check_flag(deterministic, "deterministic")
+        _, h, single = self._h(observation, single=True)
+        if not single:
+            raise ValueError(
+                f"observation must be one observation of shape {self.observation_shape}; got "
+                f"shape {np.shape(observation)} (sample() takes a batch)"
+            )
+        if deterministic:
+            return int(np.argmax(h[0]))
+        return int(_kernel.inverse_cdf(_kernel.softmax(h, self.temperature), gen.random(1))[0])
+
+    def greedy(self, observations):
+        """The most probable action(s), :math:`\\arg\\max_b h_\\theta(s)_b` (the first on ties):
+        int64 (batch,), or a Python int for one observation (as :meth:`act`)."""
+        _, h, single = self._h(observations)
+        a = np.argmax(h, axis=-1)
+        return int(a[0]) if single else a

@@ -79,6 +79,11 @@ def evaluate_batched(
     sampled. The episodes start from one ``envs.reset(seed=...)`` whose seed is drawn
     from ``rng``, so the same ``rng`` gives the same returns.
     """
+    if not isinstance(result, BatchedResult):
+        raise TypeError(
+            "result must be the BatchedResult of reinforce_batched; got an object of type "
+            f"{type(result).__name__}: evaluate one policy with evaluate(policy, env)"
+        )
     n = check_envs(envs)
     runs = result.n_runs
     if n % runs:

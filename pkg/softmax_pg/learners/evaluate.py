@@ -8,9 +8,9 @@ import numpy as np
 
 from .. import _kernel
 from .._validation import check_count, check_rng
-from ..policy import SoftmaxPolicy
 from ._args import check_flag
 from .rollout import Spaces
+from .saving import policy_of
 
 __all__ = ["Evaluation", "evaluate"]
 
@@ -66,9 +66,13 @@ def evaluate(
     -------
     Evaluation
     """
-    pol = getattr(policy, "policy", policy)
-    if not isinstance(pol, SoftmaxPolicy):
-        raise TypeError(f"policy must be a SoftmaxPolicy or a learner's result; got {policy!r}")
+    pol = policy_of(policy)
+    if getattr(env, "num_envs", None) is not None or hasattr(env, "single_action_space"):
+        raise TypeError(
+            "env must be a single environment; got a vector environment with num_envs = "
+            f"{getattr(env, 'num_envs', '?')}: evaluate reinforce_batched's result on it with "
+            "softmax_pg.learners.evaluate_batched(envs, result), or pass gymnasium.make(...)"
+        )
     spaces = Spaces.of(env)
     n = check_count(n_episodes, "n_episodes")
     gen = check_rng(rng)

@@ -1,90 +1,192 @@
 r"""Save a trained policy to a numpy ``.npz`` file and load it back.
 
-The file holds :math:`\theta`, the temperature and what rebuilds the parametrisation:
-its kind and sizes (and the feature table, or the observation moments of a normalised
-policy). A parametrisation the file cannot describe (a user's own class, a ``state_fn``,
-a callable feature map) is saved by its :math:`\theta` alone; pass it to
-:func:`load_policy` as ``param``.
+The file holds :math:`\theta`, the temperature, the parametrisation's class and its
+description (:meth:`Parametrisation.to_config <softmax_pg.Parametrisation.to_config>`:
+sizes, a feature table, the observation moments of a normalised policy), and a
+fingerprint: the preferences :math:`h_\theta` on a fixed probe batch of observations. A
+parametrisation that cannot describe itself (a user's own class, a ``state_fn``, a
+callable feature map) is saved without a description; pass it to :func:`load_policy` as
+``param``.
 """
 
 from __future__ import annotations
 
 import os
+import zipfile
 
 import numpy as np
 
-from ..parametrisations import (
-    LinearPreferences,
-    MatrixPreferences,
-    MLPPreferences,
-    TabularPreferences,
-)
+from ..parametrisations.base import class_name, find_class
+from ..parametrisations.outputs import checked_preferences
 from ..policy import SoftmaxPolicy
-from .standardize import Standardized
 
 __all__ = ["load_policy", "save_policy"]
 
+FORMAT = "softmax_pg policy, version 2"
+_N_PROBE = 8
 
-def _describe(param) -> dict:
-    if isinstance(param, Standardized):
-        inner = _describe(param.param)
-        return {**inner, "standardized": True, "mean": param.mean, "std": param.std}
-    if type(param) is TabularPreferences:
-        return {"kind": "tabular", "sizes": [param.n_states, param.n_actions]}
-    if type(param) is LinearPreferences and param.table is not None:
-        return {"kind": "linear", "table": param.table}
-    if type(param) is MatrixPreferences and param.state_fn is None:
-        return {"kind": "matrix", "sizes": [param.n_inputs, param.n_actions, int(param.bias)]}
-    if type(param) is MLPPreferences and param.state_fn is None:
-        return {"kind": "mlp", "sizes": [param.n_inputs, param.n_actions, *param.hidden]}
-    return {"kind": "custom"}
+
+def policy_of(policy, name: str = "policy") -> SoftmaxPolicy:
+    """A SoftmaxPolicy, or a learner's result's ``.policy``; a short message otherwise."""
+    pol = getattr(policy, "policy", policy)
+    if isinstance(pol, SoftmaxPolicy):
+        return pol
+    if hasattr(policy, "thetas") and callable(pol):  # a BatchedResult: one policy per run
+        raise TypeError(
+            f"{name} must be one policy; got a BatchedResult of {policy.n_runs} runs: pass "
+            f"result.policy(run) for one run (run in 0..{policy.n_runs - 1})"
+        )
+    raise TypeError(
+        f"{name} must be a SoftmaxPolicy or a learner's result (with .policy); got an object "
+        f"of type {type(policy).__name__}"
+    )
+
+
+def _flat(config: dict, prefix: str) -> dict[str, np.ndarray]:
+    out = {}
+    for key, value in config.items():
+        if isinstance(value, dict):
+            out.update(_flat(value, f"{prefix}{key}."))
+        else:
+            out[f"{prefix}{key}"] = np.asarray(value)
+    return out
+
+
+def _nested(data, prefix: str) -> dict:
+    config: dict = {}
+    for name in data.files:
+        if name.startswith(prefix):
+            *path, key = name[len(prefix) :].split(".")
+            here = config
+            for part in path:
+                here = here.setdefault(part, {})
+            value = data[name]
+            here[key] = value.item() if value.ndim == 0 else value
+    return config
+
+
+def _probe(policy: SoftmaxPolicy) -> np.ndarray | None:
+    """A fixed batch of observations of ``policy`` (None when their shape is unknown)."""
+    param, shape = policy.param, policy.observation_shape
+    if shape is None:
+        return None
+    if tuple(shape) == ():
+        n = getattr(param, "n_states", None) or getattr(
+            getattr(param, "param", None), "n_states", 1
+        )
+        return np.unique(np.linspace(0, n - 1, 64).astype(np.int64))
+    return np.random.default_rng(20181).normal(size=(_N_PROBE, *shape))
 
 
 def save_policy(path: str | os.PathLike, policy) -> None:
-    """Write ``policy`` (a SoftmaxPolicy or a learner's result) to the ``.npz`` file ``path``."""
-    pol = getattr(policy, "policy", policy)
-    if not isinstance(pol, SoftmaxPolicy):
-        raise TypeError(f"policy must be a SoftmaxPolicy or a learner's result; got {policy!r}")
-    spec = _describe(pol.param)
-    arrays = {k: np.asarray(v) for k, v in spec.items() if k != "kind"}
+    """Write ``policy`` (a SoftmaxPolicy or a learner's result) to the ``.npz`` file ``path``.
+
+    What is stored is what :func:`load_policy` checks: the class, its description (when it
+    has one), :math:`\\theta`, the temperature, and the preferences on a probe batch.
+    """
+    pol = policy_of(policy)
+    config = pol.param.to_config()
+    arrays = {} if config is None else _flat(config, "config.")
+    probe = _probe(pol)
+    if probe is not None:
+        arrays["probe_observations"] = probe
+        arrays["probe_preferences"] = pol.preferences(probe)
     np.savez(
         path,
+        format=np.str_(FORMAT),
+        param_class=np.str_(class_name(pol.param)),
+        described=np.bool_(config is not None),
         theta=pol.theta,
         temperature=np.float64(pol.temperature),
-        kind=np.str_(spec["kind"]),
-        n_params=np.int64(pol.param.n_params),
         **arrays,
     )
 
 
-def _build(data):
-    kind, sizes = str(data["kind"]), [int(n) for n in data["sizes"]] if "sizes" in data else []
-    if kind == "tabular":
-        return TabularPreferences(*sizes)
-    if kind == "linear":
-        return LinearPreferences(data["table"])
-    if kind == "matrix":
-        return MatrixPreferences(sizes[0], sizes[1], bias=bool(sizes[2]))
-    return MLPPreferences(sizes[0], sizes[1], hidden=tuple(sizes[2:]))
+_UNREADABLE = (OSError, ValueError, EOFError, KeyError, zipfile.BadZipFile)
+
+
+def _read(path) -> dict:
+    """The file's arrays; one ValueError for anything that is not a policy file."""
+    reason = "numpy cannot read it as an .npz archive of arrays"
+    try:
+        data = np.load(path, allow_pickle=False)
+    except FileNotFoundError:
+        raise
+    except _UNREADABLE:
+        data = None
+    if isinstance(data, np.ndarray):
+        reason = "it is a single array (.npy), not an .npz archive"
+    elif data is not None:
+        try:
+            with data:
+                if "format" in data.files and str(data["format"]) == FORMAT:
+                    out = {name: data[name] for name in data.files}
+                    out["config"] = _nested(data, "config.")
+                    return out
+                reason = f"it has no entry format = {FORMAT!r}"
+        except _UNREADABLE:
+            pass
+    raise ValueError(
+        f"{os.fspath(path)!r} is not a policy file written by softmax_pg.learners.save_policy "
+        f"(corrupt, truncated or another kind of file): {reason}"
+    )
+
+
+def _check_fingerprint(param, data: dict, where: str) -> None:
+    if "probe_observations" not in data:
+        return
+    obs, stored = data["probe_observations"], data["probe_preferences"]
+    try:
+        checked = param.check_observations(obs)
+        h = checked_preferences(param, data["theta"], checked, len(stored))
+    except (TypeError, ValueError, IndexError) as exc:
+        raise ValueError(
+            f"{where!r}: param {param!r} cannot take the file's probe observations of shape "
+            f"{obs.shape}: it is not the parametrisation the policy was saved with ({exc})"
+        ) from None
+    if not np.allclose(h, stored, rtol=1e-9, atol=1e-12):
+        raise ValueError(
+            f"{where!r}: param {param!r} gives other preferences on the file's probe batch than "
+            "the saved policy did (largest difference "
+            f"{np.max(np.abs(h - stored)):.3g}): it is not the parametrisation the policy was "
+            "saved with (other features, state_fn or sizes)"
+        )
 
 
 def load_policy(path: str | os.PathLike, param=None) -> SoftmaxPolicy:
-    """The policy saved by :func:`save_policy`; ``param`` is needed for a ``custom`` one."""
-    with np.load(path, allow_pickle=False) as data:
-        kind = str(data["kind"])
-        if param is None:
-            if kind == "custom":
-                raise ValueError(
-                    f"{os.fspath(path)!r} holds a policy of a parametrisation it cannot rebuild "
-                    "(a custom "
-                    "class, a state_fn or a callable feature map): pass it as load_policy(path, "
-                    "param=...)"
-                )
-            param = _build(data)
-            if "standardized" in data:
-                param = Standardized(param, data["mean"], data["std"])
-        if param.n_params != int(data["n_params"]):
+    """The policy saved by :func:`save_policy`, checked against what the file stores.
+
+    Checks, each failure a ``ValueError`` naming what differs: the file is one
+    :func:`save_policy` wrote (not corrupt, truncated or foreign); the parametrisation
+    (rebuilt from the file, or ``param``) is of the class saved and has as many parameters
+    as the saved :math:`\\theta`; and it gives the saved preferences on the file's probe
+    batch of observations (so other features, sizes or a different ``state_fn`` are caught).
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+    param : Parametrisation, optional
+        Needed when the saved parametrisation could not describe itself (a user's own
+        class, a ``state_fn``, a callable feature map); otherwise rebuilt from the file.
+    """
+    where = os.fspath(path)
+    data = _read(path)
+    saved_class = str(data["param_class"])
+    if param is None:
+        if not bool(data["described"]):
             raise ValueError(
-                f"param has n_params = {param.n_params}; the file holds {int(data['n_params'])}"
+                f"{where!r} holds a policy of a parametrisation it cannot rebuild ({saved_class}: "
+                "a user's own class, a state_fn or a callable feature map): pass it as "
+                "load_policy(path, param=...)"
             )
-        return SoftmaxPolicy(param, data["theta"], float(data["temperature"]))
+        param = find_class(saved_class).from_config(data["config"])
+    elif class_name(param) != saved_class:
+        raise ValueError(
+            f"{where!r} holds a policy of {saved_class}; param is a {class_name(param)}: pass "
+            "the parametrisation the policy was saved with"
+        )
+    theta = data["theta"]
+    if param.n_params != theta.shape[0]:
+        raise ValueError(f"param has n_params = {param.n_params}; the file holds {theta.shape[0]}")
+    _check_fingerprint(param, data, where)
+    return SoftmaxPolicy(param, theta, float(data["temperature"]))

@@ -1,16 +1,18 @@
-r"""Running observation normalisation, as a parametrisation wrapped around another.
+r"""Running observation normalisation: the moments the learners keep between episodes.
 
-:class:`Standardized` feeds :math:`(x - \mu)/s` to the parametrisation it wraps; the
-learners update :math:`\mu, s` between episodes from the observations seen so far
-(:class:`RunningMoments`, Welford's algorithm) and hand out a frozen copy with the
-trained policy, so ``result.policy`` still takes raw observations.
+:class:`~softmax_pg.parametrisations.Standardized` feeds :math:`(x - \mu)/s` to the
+parametrisation it wraps; the learners update :math:`\mu, s` between episodes from the
+observations seen so far (:class:`RunningMoments`, Welford's algorithm) and hand out a
+frozen copy with the trained policy, so ``result.policy`` still takes raw observations.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from ..parametrisations import Parametrisation
+# Standardized is a parametrisation and lives with them; imported here too, where the
+# learners have always found it.
+from ..parametrisations.standardized import Standardized
 
 __all__ = ["RunningMoments", "Standardized"]
 
@@ -42,47 +44,3 @@ class RunningMoments:
             return np.ones_like(self.mean)
         s = np.sqrt(self.m2 / self.count)
         return np.where(s > 0.0, s, 1.0)
-
-
-class Standardized(Parametrisation):
-    r"""``param`` on standardised observations: :math:`h^{\text{param}}_\theta((x-\mu)/s)`.
-
-    Parameters
-    ----------
-    param : Parametrisation
-        On vectors (batch, n).
-    mean, std : array_like, shape (n,)
-    """
-
-    def __init__(self, param: Parametrisation, mean: np.ndarray, std: np.ndarray) -> None:
-        self.param = param
-        self.n_actions, self.n_params = param.n_actions, param.n_params
-        self.observation_shape = getattr(param, "observation_shape", None)
-        self.blocked_score = param.blocked_score
-        self.mean = np.array(mean, dtype=np.float64)
-        self.std = np.array(std, dtype=np.float64)
-
-    def __repr__(self) -> str:
-        return f"Standardized({self.param!r})"
-
-    def frozen(self) -> Standardized:
-        """A copy whose mean and standard deviation no longer change."""
-        return Standardized(self.param, self.mean.copy(), self.std.copy())
-
-    def _x(self, observations) -> np.ndarray:
-        return (np.asarray(observations, dtype=np.float64) - self.mean) / self.std
-
-    def check_observations(self, observations):
-        return self.param.check_observations(observations)
-
-    def preferences(self, theta, observations):
-        return self.param.preferences(theta, self._x(observations))
-
-    def vjp(self, theta, observations, g):
-        return self.param.vjp(theta, self._x(observations), g)
-
-    def vjp_sum(self, theta, observations, g):
-        return self.param.vjp_sum(theta, self._x(observations), g)
-
-    def init(self, rng):
-        return self.param.init(rng)

@@ -7,6 +7,7 @@ parametrisation                    preferences :math:`h`           :math:`\mathr
 :class:`LinearPreferences`         :math:`\Phi(s)\theta`           :math:`\Phi(s)^\top g`
 :class:`MatrixPreferences`         :math:`W^\top[x(s);1]`          :math:`[x(s);1]\,g^\top`
 :class:`MLPPreferences`            a tanh network                  backpropagation of ``g``
+``Standardized``                   another's on :math:`(x-\mu)/s`  the other's vjp
 a reader's own                     anything differentiable         their vjp
 =================================  ==============================  ==============================
 
@@ -19,6 +20,7 @@ from .check import check_preferences
 from .linear import LinearPreferences
 from .matrix import MatrixPreferences
 from .mlp import MLPPreferences
+from .standardized import Standardized
 from .tabular import TabularPreferences
 
 __all__ = [
@@ -26,6 +28,7 @@ __all__ = [
     "MLPPreferences",
     "MatrixPreferences",
     "Parametrisation",
+    "Standardized",
     "TabularPreferences",
     "check_preferences",
 ]

@@ -18,7 +18,27 @@ import numpy as np
 
 from .._validation import check_rng
 
-__all__ = ["Parametrisation"]
+__all__ = ["Parametrisation", "class_name", "find_class"]
+
+# Every subclass of Parametrisation defined in this process, by module and qualified name:
+# how load_policy finds the class a file names without importing anything.
+_CLASSES: dict[str, type] = {}
+
+
+def class_name(param: object) -> str:
+    """``param``'s class as ``module.QualifiedName``."""
+    cls = type(param)
+    return f"{cls.__module__}.{cls.__qualname__}"
+
+
+def find_class(name: str) -> type:
+    """The subclass of :class:`Parametrisation` called ``name`` (``module.QualifiedName``)."""
+    if name not in _CLASSES:
+        raise ValueError(
+            f"no parametrisation class {name!r} is defined in this process: import or define "
+            "it first, or pass the parametrisation itself"
+        )
+    return _CLASSES[name]
 
 
 class Parametrisation:
@@ -51,13 +71,15 @@ class Parametrisation:
     ``observation_shape`` (tuple of int or None)
         The shape of one observation (``()`` for a discrete state): lets
         :class:`softmax_pg.SoftmaxPolicy` take one observation without a batch axis.
-        None (the default) means "always a batch".
-    ``blocked_score`` (bool, default True)
-        Whether :meth:`softmax_pg.SoftmaxPolicy.score` may compute a large batch in
-        blocks of rows that stay in cache: faster when the vjp reads much per row (features,
-        activations), the same numbers when row :math:`i` depends on :math:`s_i` alone.
-        False for a vjp that only places ``g`` in a mostly-zero output (tabular), or for
-        preferences that mix the rows of a batch.
+        Left as None (the default), the policy infers it from the first batch it is given
+        (the shape of ``observations[0]``), or a learner from its environment's observation
+        space; set it when one observation could be mistaken for a batch.
+    ``to_config()`` and the class method ``from_config(config)``
+        Describe the parametrisation as a dict of numbers and arrays, and rebuild it from
+        that dict: :func:`softmax_pg.learners.save_policy` stores the description and
+        :func:`~softmax_pg.learners.load_policy` rebuilds the parametrisation from the file
+        alone. ``to_config`` returns None by default (the file then holds :math:`\theta`
+        alone, and ``load_policy`` needs the parametrisation passed to it).
 
     The methods are trusted: ``softmax_pg.parametrisations.outputs`` checks what
     they return once per public call, and :func:`softmax_pg.check_preferences` checks a
@@ -67,7 +89,14 @@ class Parametrisation:
     n_actions: int
     n_params: int
     observation_shape: tuple[int, ...] | None = None
-    blocked_score: bool = True
+    # Whether SoftmaxPolicy.score may compute a large batch in blocks of rows (an
+    # implementation detail of the package's classes: False where the vjp only places g in
+    # a mostly-zero output, as the tabular one does).
+    _blocked_score: bool = True
+
+    def __init_subclass__(cls, **kwargs) -> None:
+        super().__init_subclass__(**kwargs)
+        _CLASSES[f"{cls.__module__}.{cls.__qualname__}"] = cls
 
     def preferences(self, theta: np.ndarray, observations) -> np.ndarray:
         """Preferences of a batch, shape (batch, n_actions). Required."""
@@ -104,3 +133,13 @@ class Parametrisation:
     def check_observations(self, observations):
         """Check a batch of observations and return it; default: unchanged."""
         return observations
+
+    def to_config(self) -> dict | None:
+        """What :meth:`from_config` rebuilds this parametrisation from: a dict of numbers and
+        arrays (nested dicts allowed), or None when it cannot be described (the default)."""
+        return None
+
+    @classmethod
+    def from_config(cls, config: dict) -> Parametrisation:
+        """The parametrisation :meth:`to_config` described; ``cls(**config)`` by default."""
+        return cls(**config)

@@ -67,6 +67,10 @@ class LinearPreferences(Parametrisation):
             )
         return f"LinearPreferences(features of shape {self.table.shape})"
 
+    def to_config(self) -> dict | None:
+        """The features table; None with a callable (a function is not stored)."""
+        return None if self.table is None else {"features": self.table}
+
     def check_observations(self, observations):
         if self.table is not None:
             return check_states(observations, self.n_states)

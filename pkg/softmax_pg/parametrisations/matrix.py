@@ -53,12 +53,18 @@ class MatrixPreferences(Parametrisation):
             f"bias={self.bias})"
         )
 
+    def to_config(self) -> dict | None:
+        """Sizes and bias; None with a ``state_fn`` (a function is not stored)."""
+        if self.state_fn is not None:
+            return None
+        return {"n_inputs": self.n_inputs, "n_actions": self.n_actions, "bias": self.bias}
+
     def weights(self, theta) -> np.ndarray:
         """:math:`W`, a (n_rows, n_actions) view of ``theta`` (with the bias, its last row)."""
         return np.asarray(theta).reshape(np.shape(theta)[:-1] + (self.n_rows, self.n_actions))
 
     def check_observations(self, observations):
-        return check_inputs(observations, self.state_fn, self.n_inputs)
+        return check_inputs(observations, self.state_fn, self.n_inputs, repr(self))
 
     def _h(self, w: np.ndarray, x: np.ndarray) -> np.ndarray:
         if self.bias:

@@ -65,6 +65,12 @@ class MLPPreferences(Parametrisation):
             f"hidden={self.hidden})"
         )
 
+    def to_config(self) -> dict | None:
+        """Sizes and hidden widths; None with a ``state_fn`` (a function is not stored)."""
+        if self.state_fn is not None:
+            return None
+        return {"n_inputs": self.n_inputs, "n_actions": self.n_actions, "hidden": self.hidden}
+
     def init(self, rng: int | np.random.Generator) -> np.ndarray:
         r"""Weights :math:`U(\pm1/\sqrt{\text{in}_l})`, the output layer's scaled by 0.1, biases 0.
 
@@ -108,7 +114,7 @@ class MLPPreferences(Parametrisation):
         return _flatten(checked)
 
     def check_observations(self, observations):
-        return check_inputs(observations, self.state_fn, self.n_inputs)
+        return check_inputs(observations, self.state_fn, self.n_inputs, repr(self))
 
     def _forward(self, theta, observations):
         """The layers, the activations z_0 .. z_{L-1}, and h; batched over leading axes of theta."""
@@ -132,7 +138,9 @@ class MLPPreferences(Parametrisation):
         for layer in range(len(layers) - 1, -1, -1):
             z = zs[layer]
             if per_sample:
-                gw = (z[:, :, None] * delta[:, None, :]).reshape(z.shape[0], -1)
+                gw = (z[:, :, None] * delta[:, None, :]).reshape(
+                    z.shape[0], z.shape[1] * delta.shape[1]
+                )
                 grads.append(np.concatenate([gw, delta], axis=1))
             else:
                 grads.append(np.concatenate([(z.T @ delta).ravel(), delta.sum(axis=0)]))

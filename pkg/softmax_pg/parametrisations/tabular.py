@@ -12,7 +12,7 @@ __all__ = ["TabularPreferences", "check_states"]
 
 def check_states(observations, n_states: int) -> np.ndarray:
     """A batch of discrete states, int64 of shape (batch,), each in [0, n_states)."""
-    s = check_actions(observations, n_states, "observations")
+    s = check_actions(observations, n_states, "observations", kind="state")
     if s.ndim != 1:
         raise ValueError(
             f"observations must be a batch of states, shape (batch,), each in [0, {n_states}); "
@@ -37,7 +37,7 @@ class TabularPreferences(Parametrisation):
     """
 
     observation_shape = ()
-    blocked_score = False  # the vjp only places g in row s: blocks would add a copy
+    _blocked_score = False  # the vjp only places g in row s: blocks would add a copy
 
     def __init__(self, n_states: int, n_actions: int) -> None:
         self.n_states = check_count(n_states, "n_states")
@@ -46,6 +46,9 @@ class TabularPreferences(Parametrisation):
 
     def __repr__(self) -> str:
         return f"TabularPreferences(n_states={self.n_states}, n_actions={self.n_actions})"
+
+    def to_config(self) -> dict:
+        return {"n_states": self.n_states, "n_actions": self.n_actions}
 
     def table(self, theta: np.ndarray) -> np.ndarray:
         """The table of preferences, a (n_states, n_actions) view of ``theta``."""
