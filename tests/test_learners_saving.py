@@ -3,6 +3,8 @@ load_policy checks (the file, the class, the preferences on a probe batch) and i
 
 from __future__ import annotations
 
+import io
+
 import gymnasium as gym
 import numpy as np
 import pytest
@@ -66,6 +68,12 @@ def test_round_trip(make, tmp_path):
 # ----------------------------------------------- what load_policy checks, and its messages
 
 
+def _npy_bytes(array):
+    buffer = io.BytesIO()
+    np.save(buffer, array)
+    return buffer.getvalue()
+
+
 def _write(path, policy):
     save_policy(path, policy)
     return path
@@ -78,7 +86,7 @@ def _write(path, policy):
         lambda p: p.write_bytes(p.read_bytes()[: len(p.read_bytes()) // 2]),  # truncated
         lambda p: p.write_bytes(b"PK\x03\x04" + b"\x00" * 100),  # a corrupt zip header
         lambda p: np.savez(p, theta=np.zeros(6)),  # another program's .npz
-        lambda p: np.save(p.open("wb"), np.zeros(3)),  # a .npy under the name
+        lambda p: p.write_bytes(_npy_bytes(np.zeros(3))),  # a .npy under the name
         lambda p: np.savez(p, data=np.array([{"a": 1}], dtype=object)),  # pickled objects
     ],
     ids=["foreign", "truncated", "corrupt", "other-npz", "npy", "pickle"],

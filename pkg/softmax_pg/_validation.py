@@ -196,6 +196,14 @@ def check_scalar(value: object, name: str) -> float:
     return float(x)
 
 
+def check_seed(seed: object) -> int:
+    """``seed`` after checking it is an integer >= 0 (no Generator made yet: that costs)."""
+    if isinstance(seed, (int, np.integer)) and not isinstance(seed, bool) and seed >= 0:
+        return int(seed)
+    check_rng(seed)  # raises its message for anything else
+    return int(seed)  # pragma: no cover
+
+
 def check_kept_generator(rng: object) -> np.random.Generator:
     """``rng`` after checking it is a Generator (a seed per call would repeat its draws)."""
     if not isinstance(rng, np.random.Generator):

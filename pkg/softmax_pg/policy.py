@@ -22,6 +22,7 @@ from ._validation import (
     check_kept_generator,
     check_positive,
     check_rng,
+    check_seed,
     check_shape,
     check_temperature,
     safe_ndim,
@@ -104,10 +105,6 @@ class SoftmaxPolicy:
     rng : int or numpy.random.Generator, default 0
         The generator :meth:`act` draws from when given none, kept between calls.
 
-    Attributes
-    ----------
-    rng : numpy.random.Generator
-
     Examples
     --------
     >>> import numpy as np
@@ -129,7 +126,15 @@ class SoftmaxPolicy:
         self.theta = checked_theta(self.param, theta).copy()
         self.temperature = check_temperature(temperature)
         self._shape = check_shape(observation_shape, "observation_shape")
-        self.rng = check_rng(rng)
+        self._seed = rng if isinstance(rng, np.random.Generator) else check_seed(rng)
+        self._rng: np.random.Generator | None = None
+
+    @property
+    def rng(self) -> np.random.Generator:
+        """The generator :meth:`act` draws from by default, made from the seed on first use."""
+        if self._rng is None:
+            self._rng = check_rng(self._seed)
+        return self._rng
 
     @property
     def observation_shape(self) -> tuple[int, ...] | None:

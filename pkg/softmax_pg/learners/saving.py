@@ -102,29 +102,21 @@ def save_policy(path: str | os.PathLike, policy) -> None:
     )
 
 
-_UNREADABLE = (OSError, ValueError, EOFError, KeyError, zipfile.BadZipFile)
-
-
 def _read(path) -> dict:
     """The file's arrays; one ValueError for anything that is not a policy file."""
     reason = "numpy cannot read it as an .npz archive of arrays"
-    try:
-        data = np.load(path, allow_pickle=False)
-    except FileNotFoundError:
-        raise
-    except _UNREADABLE:
-        data = None
-    if isinstance(data, np.ndarray):
-        reason = "it is a single array (.npy), not an .npz archive"
-    elif data is not None:
+    with open(path, "rb") as file:  # FileNotFoundError stays what it is
         try:
-            with data:
-                if "format" in data.files and str(data["format"]) == FORMAT:
-                    out = {name: data[name] for name in data.files}
-                    out["config"] = _nested(data, "config.")
-                    return out
+            data = np.load(file, allow_pickle=False)
+            if isinstance(data, np.ndarray):
+                reason = "it is a single array (.npy), not an .npz archive"
+            elif "format" in data.files and str(data["format"]) == FORMAT:
+                out = {name: data[name] for name in data.files}
+                out["config"] = _nested(data, "config.")
+                return out
+            else:
                 reason = f"it has no entry format = {FORMAT!r}"
-        except _UNREADABLE:
+        except (OSError, ValueError, EOFError, KeyError, zipfile.BadZipFile):
             pass
     raise ValueError(
         f"{os.fspath(path)!r} is not a policy file written by softmax_pg.learners.save_policy "
