@@ -115,7 +115,7 @@ def test_policy_score_in_blocks_is_one_pass_bit_for_bit(monkeypatch, calls, kind
     theta = RNG.normal(size=param.n_params)
     policy, obs, a = SoftmaxPolicy(param, theta, 0.6), observations(60), RNG.integers(0, 3, 60)
     blocked = policy.score(obs, a)
-    assert calls == ([] if kind == "tabular" else [7])  # tabular: blocked_score = False
+    assert calls == ([] if kind == "tabular" else [7])  # tabular: _blocked_score = False
     expected = one_pass(monkeypatch, lambda: policy.score(obs, a))
     assert blocked.shape == (60, param.n_params) and blocked.tobytes() == expected.tobytes()
 

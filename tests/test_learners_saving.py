@@ -183,3 +183,36 @@ def test_standardized_is_a_parametrisation_and_the_old_path_still_works():
 
     assert Old is Standardized
     assert issubclass(Standardized, Parametrisation)
+
+
+class OnOneHots(Parametrisation):
+    """Preferences only for one-hot observations of length 3: anything else raises."""
+
+    n_actions, n_params, observation_shape = 2, 6, (3,)
+
+    def preferences(self, theta, observations):
+        x = np.asarray(observations)
+        if not np.all((x == 0) | (x == 1)):
+            raise ValueError("observations must be one-hot")
+        return x @ theta.reshape(3, 2)
+
+    def vjp(self, theta, observations, g):
+        x = np.asarray(observations, dtype=float)
+        return (x[:, :, None] * g[:, None, :]).reshape(len(x), 6)
+
+
+def test_a_class_that_cannot_take_the_probe_is_saved_without_a_fingerprint(tmp_path):
+    policy = SoftmaxPolicy(OnOneHots(), np.arange(6.0))
+    path = _write(tmp_path / "p.npz", policy)
+    loaded = load_policy(path, param=OnOneHots())
+    np.testing.assert_array_equal(loaded.probs(np.eye(3)), policy.probs(np.eye(3)))
+
+
+def test_a_tampered_description_is_a_value_error(tmp_path):
+    path = _write(tmp_path / "p.npz", SoftmaxPolicy(TabularPreferences(3, 2), np.zeros(6)))
+    with np.load(path) as data:
+        arrays = dict(data)
+    arrays["config.n_states"] = np.int64(-1)
+    np.savez(path, **arrays)
+    with pytest.raises(ValueError, match="the file's description of .*TabularPreferences does"):
+        load_policy(path)

@@ -117,6 +117,27 @@ def test_a_users_class_acts_on_one_observation_first():
     np.testing.assert_array_equal(policy.probs(obs), policy.probs(obs[None])[0])
 
 
+class OnScalars(Parametrisation):
+    """h(s) = theta * [s, -s] for a scalar observation s."""
+
+    n_actions, n_params = 2, 1
+
+    def preferences(self, theta, observations):
+        s = np.asarray(observations, dtype=float)[:, None]
+        return theta[0] * np.concatenate([s, -s], axis=1)
+
+    def vjp(self, theta, observations, g):
+        s = np.asarray(observations, dtype=float)
+        return (s * (g[:, 0] - g[:, 1]))[:, None]
+
+
+def test_act_on_a_scalar_observation_infers_the_shape_of_a_scalar():
+    policy = SoftmaxPolicy(OnScalars(), [3.0])
+    assert policy.act(0.5, deterministic=True) == 0 and policy.observation_shape == ()
+    assert policy.probs([0.5, -0.5]).shape == (2, 2)
+    assert policy.greedy(-0.5) == 1
+
+
 def test_the_observation_shape_can_be_given():
     policy = SoftmaxPolicy(Quadratic(1, 2), np.zeros(4), observation_shape=(1,))
     assert policy.probs([0.5]).shape == (2,)  # one observation, not a batch of one number
@@ -219,3 +240,10 @@ def test_a_learner_with_too_many_inputs_blames_n_inputs():
             n_episodes=1,
             rng=0,
         )
+
+
+def test_blocked_score_is_no_part_of_the_interface():
+    """What a user implements is the docstring's list; blocking the score is the package's."""
+    assert not hasattr(Parametrisation, "blocked_score")
+    assert "blocked_score" not in Parametrisation.__doc__
+    assert "to_config" in Parametrisation.__doc__ and "observation_shape" in Parametrisation.__doc__

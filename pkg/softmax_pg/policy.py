@@ -150,7 +150,7 @@ class SoftmaxPolicy:
 
         ``single``: the caller gives one observation (:meth:`act`)."""
         shape = self.observation_shape
-        if shape is None and safe_ndim(observations) >= 1:  # infer it, once
+        if shape is None and safe_ndim(observations) >= int(not single):  # infer it, once
             self._shape = np.shape(observations)[int(not single) :]
             shape = self._shape
         single = shape is not None and np.shape(observations) == tuple(shape)

@@ -88,9 +88,12 @@ def save_policy(path: str | os.PathLike, policy) -> None:
     config = pol.param.to_config()
     arrays = {} if config is None else _flat(config, "config.")
     probe = _probe(pol)
-    if probe is not None:
+    try:  # a class that cannot take the probe (not every vector is an observation) has none
+        arrays["probe_preferences"] = None if probe is None else pol.preferences(probe)
         arrays["probe_observations"] = probe
-        arrays["probe_preferences"] = pol.preferences(probe)
+    except Exception:  # noqa: BLE001  (whatever the user's class raises)
+        pass
+    arrays = {k: v for k, v in arrays.items() if v is not None}
     np.savez(
         path,
         format=np.str_(FORMAT),
@@ -171,7 +174,12 @@ def load_policy(path: str | os.PathLike, param=None) -> SoftmaxPolicy:
                 "a user's own class, a state_fn or a callable feature map): pass it as "
                 "load_policy(path, param=...)"
             )
-        param = find_class(saved_class).from_config(data["config"])
+        try:
+            param = find_class(saved_class).from_config(data["config"])
+        except (TypeError, ValueError, KeyError) as exc:
+            raise ValueError(
+                f"{where!r}: the file's description of {saved_class} does not rebuild it: {exc}"
+            ) from None
     elif class_name(param) != saved_class:
         raise ValueError(
             f"{where!r} holds a policy of {saved_class}; param is a {class_name(param)}: pass "
