@@ -121,6 +121,10 @@ def test_sampling_matches_the_exact_probabilities_and_is_reproducible():
     p = response_probs(lm, param, theta)[0]
     assert freq.sum() == 1.0
     np.testing.assert_array_less(np.abs(freq - p), 4 * np.sqrt(p * (1 - p) / n) + 1e-12)
+    rows = all_responses(lm)
+    idx = lm.response_index(a)
+    np.testing.assert_array_equal(rows.tokens[idx], a.tokens)
+    np.testing.assert_array_equal(rows.prompts[idx], a.prompts)
     np.testing.assert_array_equal(
         a.rewards, lm.reward(a.prompts, (a.tokens * (a.tokens < 2) * a.mask).sum(axis=1))
     )

@@ -187,6 +187,17 @@ class TinyLanguageModel:
         x[rows[filled], cols[filled]] = 1.0
         return x
 
+    def response_index(self, responses: Responses) -> np.ndarray:
+        """The row of each response in ``all_responses(self)``: ``prompt * n_responses + i``.
+
+        A response is its last prefix plus the end token, so ``i`` is that prefix's index - 1.
+        """
+        if not isinstance(responses, Responses):
+            raise TypeError(f"responses must be a Responses; got {type(responses).__name__}")
+        n = len(responses)
+        last = responses.states[np.arange(n), responses.lengths - 1] % self.n_prefixes
+        return responses.prompts * self.n_responses + last - self.offsets[1]
+
     def reward(self, prompts, digit_sums) -> np.ndarray:
         """1.0 where a response's digits sum to its prompt's target, else 0.0."""
         return (np.asarray(digit_sums) == self.targets[np.asarray(prompts)]).astype(np.float64)
