@@ -16,7 +16,8 @@ is :math:`\mathrm{D}h_\theta(s)^\top(e_a-\pi)/\tau`:
 Reached through their sub-modules: :mod:`softmax_pg.learners` (REINFORCE, actor-critic;
 needs gymnasium), :mod:`softmax_pg.envs` (registers the book's environments on import),
 :mod:`softmax_pg.experiments` (the bandit testbed, the corridor's runs, the continuous
-bandit) and :mod:`softmax_pg.plotting` (matplotlib).
+bandit) and :mod:`softmax_pg.plotting` (matplotlib); :mod:`softmax_pg.sequences` (numpy only): a
+language model small enough to enumerate, its sequence score and the estimators on it.
 """
 
 from .features import one_hot, state_action_features, tabular_features
