@@ -13,7 +13,7 @@ import time
 
 import numpy as np
 
-from .._validation import check_count, check_positive, check_rng, check_temperature
+from .._validation import check_count, check_positive, check_rng
 from ..parametrisations.outputs import (
     checked_init,
     checked_preferences_many,
@@ -21,9 +21,9 @@ from ..parametrisations.outputs import (
     checked_vjp,
     checked_vjp_sum,
 )
-from ._args import check_flag, check_gamma, check_nonnegative, check_step_size
-from ._run import check_optimizer
+from ._args import LearnerOptions, check_step_size
 from .critic import value_function
+from .optim import check_optimizer
 from .results import Monitor
 from .rollout import Spaces
 from .standardize import RunningMoments, Standardized
@@ -94,21 +94,14 @@ class Setup:
     def __init__(
         self,
         envs,
+        options: LearnerOptions,
         *,
         rngs,
         n_episodes,
         step_size,
         optimizer,
         param,
-        episodes_per_update,
-        gamma,
-        normalize_advantages,
-        discount_weighting,
-        entropy_coef,
-        normalize_observations,
-        temperature,
         theta0,
-        max_steps,
         callback,
         progress,
         baseline_step_size=None,
@@ -118,7 +111,8 @@ class Setup:
         n_envs = check_envs(envs)
         self.gens = check_rngs(rngs)
         self.n_runs = len(self.gens)
-        self.E = check_count(episodes_per_update, "episodes_per_update")
+        self.options = options  # checked when built
+        self.E = options.episodes_per_update
         if n_envs != self.n_runs * self.E:
             raise ValueError(
                 f"envs.num_envs must be len(rngs) * episodes_per_update = {self.n_runs} * "
@@ -137,14 +131,12 @@ class Setup:
         self.n_episodes = check_count(n_episodes, "n_episodes")
         self.n_updates = -(-self.n_episodes // self.E)
         self._step_size(step_size, optimizer)
-        self.gamma = check_gamma(gamma)
-        self.tau = check_temperature(temperature)
-        self.max_steps = check_count(max_steps, "max_steps")
-        self.normalize_advantages = check_flag(normalize_advantages, "normalize_advantages")
-        self.discount_weighting = check_flag(discount_weighting, "discount_weighting")
-        self.beta = check_nonnegative(entropy_coef, "entropy_coef")
+        self.gamma, self.tau, self.max_steps = options.gamma, options.temperature, options.max_steps
+        self.normalize_advantages = options.normalize_advantages
+        self.discount_weighting = options.discount_weighting
+        self.beta = options.entropy_coef
         self.param = self.spaces.parametrisation(None, param)
-        self._moments(check_flag(normalize_observations, "normalize_observations"))
+        self._moments(options.normalize_observations)
         self._critics(baseline_step_size, value_features, value_param)
         self._start(theta0)
         self._buffers()
