@@ -24,7 +24,7 @@ from ..parametrisations.outputs import (
 from ._args import LearnerOptions, check_step_size
 from .critic import value_function
 from .optim import check_optimizer
-from .results import Monitor
+from .results import Monitor, warn_if_collapsed
 from .rollout import Spaces
 from .standardize import RunningMoments, Standardized
 
@@ -145,6 +145,7 @@ class Setup:
         self.progress = _Progress(self.n_episodes * self.n_runs, progress)
         self.updates = np.zeros(self.n_runs, dtype=np.int64)
         self.done_episodes = np.zeros(self.n_runs, dtype=np.int64)
+        self.stopped = np.zeros(self.n_runs, dtype=bool)  # the callback returned False
 
     def _step_size(self, step_size, optimizer) -> None:
         self.alpha = check_step_size(step_size, optimizer)
@@ -251,14 +252,26 @@ class Setup:
         mon.update(last, first, entropy, norm)
         if self.callback is not None:
             stats = {k: v[-1] for k, v in mon.history.items()}
-            self.callback({"run": run, **stats, "theta": self.thetas[run].copy()})
+            if self.callback({"run": run, **stats, "theta": self.thetas[run].copy()}) is False:
+                self.stopped[run] = True
+                mon.returns[last + 1 :] = mon.discounted[last + 1 :] = np.nan
+                mon.lengths[last + 1 :] = 0
         self.progress.tick(int(self.done_episodes.sum()))
+
+    def warn_if_collapsed(self) -> None:
+        """A warning naming the runs whose policy's entropy collapsed to ~0."""
+        last = {f"run {i}: ": m.history["entropy"][-1] for i, m in enumerate(self.monitors)}
+        warn_if_collapsed(last)
 
     def history(self) -> dict:
         """Every run's per-update log, each key an array (n_runs, n_updates)."""
+        n = max(len(m.history["episode"]) for m in self.monitors)  # a stopped run: padded
         return {
             k: np.array(
-                [m.history[k] for m in self.monitors],
+                [
+                    m.history[k] + [-1 if k == "episode" else np.nan] * (n - len(m.history[k]))
+                    for m in self.monitors
+                ],
                 dtype=np.int64 if k == "episode" else np.float64,
             )
             for k in Monitor.KEYS

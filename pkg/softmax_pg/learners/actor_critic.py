@@ -172,7 +172,8 @@ def _run_online(setup: Setup, theta, w, obs):
             np.mean(_kernel.entropy_from_log_probs(_kernel.log_softmax(np.array(hs), setup.tau)))
         )
         norm = float(np.sqrt(sum(float(np.dot(v, v)) for v in moved.values()))) if moved else 0.0
-        mon.update(i, i, entropy, norm)
+        if not mon.update(i, i, entropy, norm, theta):  # the callback returned False
+            break
     return theta
 
 

@@ -103,6 +103,8 @@ def run_batch(setup: Setup, theta, w, obs, n_step, lam):
             )
         setup.check_finite(theta, w, last - 1)
         setup.observed(np.concatenate([ep.observations for ep in episodes]))
-        mon.update(last - 1, first, entropy, norm)
+        go = mon.update(last - 1, first, entropy, norm, theta)
         first = last
+        if not go:  # the callback returned False
+            break
     return theta

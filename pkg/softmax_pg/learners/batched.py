@@ -167,7 +167,8 @@ def _step(setup: Setup, env: Slots, uniforms: _Uniforms, t: np.ndarray) -> np.nd
 
 def _request(setup: Setup, env: Slots, uniforms: _Uniforms, run: int, first: bool) -> np.ndarray:
     """Ask for ``run``'s next update's episodes; return their slots (empty when it is done)."""
-    n = min(setup.E, setup.n_episodes - int(setup.done_episodes[run]))
+    left = setup.n_episodes - int(setup.done_episodes[run])
+    n = 0 if setup.stopped[run] else min(setup.E, left)
     slots = np.arange(run * setup.E, run * setup.E + max(n, 0))
     if n > 0:
         env.request(slots, _episode_seeds(setup, uniforms, run, n, first))
@@ -236,7 +237,8 @@ def reinforce_batched(
         Default: the table (``Discrete`` observations) or the weight matrix on ``[x, 1]``.
     callback : callable, optional
         Called after every update of every run with a dict: ``"run"``, the keys of
-        :attr:`BatchedResult.history`, and ``"theta"``.
+        :attr:`BatchedResult.history`, and ``"theta"``. Returning False stops that run (its
+        later episodes: return NaN, length 0; its later updates: NaN, episode -1).
     progress : bool or None, default None
         A tqdm bar over all episodes; None: only on a terminal, on a long run.
 
@@ -284,6 +286,7 @@ def reinforce_batched(
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         _loop(setup, Slots(envs, 0))
     setup.progress.close()
+    setup.warn_if_collapsed()
     return BatchedResult(
         setup.thetas,
         *_table(setup),
@@ -298,12 +301,8 @@ def reinforce_batched(
 
 
 def _table(setup: Setup):
-    m = setup.monitors
-    return (
-        np.stack([x.returns for x in m]),
-        np.stack([x.discounted for x in m]),
-        np.stack([x.lengths for x in m]),
-    )
+    keys = ("returns", "discounted", "lengths")
+    return tuple(np.stack([getattr(m, k) for m in setup.monitors]) for k in keys)
 
 
 def _loop(setup: Setup, env: Slots) -> None:

@@ -215,7 +215,9 @@ def reinforce(
     options : LearnerOptions, optional
         The shared options in one object; a keyword above, when given, replaces its field.
     callback : callable, optional
-        Called after every update with a dict (the keys of :attr:`LearningResult.history`).
+        Called after every update with a dict: the keys of :attr:`LearningResult.history`
+        and ``"theta"`` (a copy). Returning False stops the run after that update (the
+        result then holds the episodes played).
     progress : bool or None, default None
         A tqdm bar; None: only on a terminal, once the run has taken a few seconds.
 
@@ -275,8 +277,10 @@ def _run(setup: Setup) -> LearningResult:
                 mon.episode(i, ep.rewards, _g0(ep.rewards, setup.gamma))
             setup.check_finite(theta, w, last - 1)
             setup.observed(np.concatenate([ep.observations for ep in episodes]))
-            mon.update(last - 1, first, entropy, norm)
+            go = mon.update(last - 1, first, entropy, norm, theta)
             first = last
+            if not go:  # the callback returned False
+                break
     policy = setup.policy(theta)
     return mon.result(policy, w, policy.param)
 
