@@ -117,10 +117,15 @@ def policy_gradient(
         )
     h = param.preferences(theta, observations)
     log_probs = _kernel.log_softmax(h, temperature)
-    taken = _kernel.take(log_probs, actions)
-    g = _kernel.score_from_probs(
-        _kernel.softmax(h, temperature), actions, temperature, overwrite=True
-    )
+    if len(actions) == 1:  # one step (online learners): the kernel's one-row paths, same rounding
+        a = int(actions[0])
+        taken = log_probs[0, a : a + 1].copy()
+        g = _kernel.score_from_probs(_kernel.softmax(h[0], temperature), a, temperature)[None]
+    else:
+        taken = _kernel.take(log_probs, actions)
+        g = _kernel.score_from_probs(
+            _kernel.softmax(h, temperature), actions, temperature, overwrite=True
+        )
     entropy = float(np.mean(_kernel.entropy_from_log_probs(log_probs))) if len(actions) else 0.0
     with np.errstate(over="ignore", invalid="ignore"):
         scores = None
