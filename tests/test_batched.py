@@ -325,3 +325,22 @@ def test_the_recipe_learns_cartpole_quickly():
         progress=False,
     )
     assert res.returns[:, -50:].mean(axis=1).min() >= 150, res.returns[:, -50:].mean(axis=1)
+
+
+def test_a_callback_returning_false_stops_that_run():
+    def stop_run_1_after_its_second_update(stats):
+        return not (stats["run"] == 1 and stats["episode"] >= 3)
+
+    res = reinforce_batched(
+        numpy_cartpole(4),
+        rngs=[0, 1],
+        n_episodes=7,
+        step_size=0.01,
+        episodes_per_update=2,
+        callback=stop_run_1_after_its_second_update,
+        progress=False,
+    )
+    np.testing.assert_array_equal(res.history["episode"], [[1, 3, 5, 6], [1, 3, -1, -1]])
+    assert np.isnan(res.history["return"][1, 2:]).all()
+    assert np.isnan(res.returns[1, 4:]).all() and (res.lengths[1, 4:] == 0).all()
+    assert np.isfinite(res.returns[0]).all() and (res.lengths[:, :4] > 0).all()

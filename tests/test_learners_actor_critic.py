@@ -86,26 +86,20 @@ def test_actor_critic_bad_input(kwargs, error, match):
 
 
 def _setup_and_episode(gamma, terminated):
+    from softmax_pg.learners import LearnerOptions
     from softmax_pg.learners._run import Setup
     from softmax_pg.learners.rollout import Episode
 
     setup = Setup(
         GridWorld(("S..", "..G")),
+        LearnerOptions(gamma=gamma, max_steps=10),
         step_size=0.1,
         n_episodes=1,
         rng=0,
         param=None,
         features=None,
-        gamma=gamma,
         theta0=None,
-        temperature=1.0,
-        max_steps=10,
-        episodes_per_update=1,
-        normalize_advantages=False,
-        discount_weighting=True,
         optimizer=None,
-        entropy_coef=0.0,
-        normalize_observations=False,
         callback=None,
         progress=False,
         value_step_size=0.1,

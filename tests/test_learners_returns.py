@@ -61,3 +61,49 @@ def test_equal_advantages_normalise_to_zero():
 def test_bad_inputs_are_named(call, error, match):
     with pytest.raises(error, match=match):
         call()
+
+
+# --------------------------------------------------------------------------- GAE(lambda)
+
+
+def test_gae_by_hand():
+    from softmax_pg.learners import gae
+
+    # delta_t = r + gamma v(S_t+1) - v(S_t) with v(S_3) = 4 (cut off): 1+1-0, 2+1.5-2, 4+2-3
+    r, v, boot = [1.0, 2.0, 4.0], [0.0, 2.0, 3.0], 4.0
+    deltas = np.array([2.0, 1.5, 3.0])
+    # A_2 = 3, A_1 = 1.5 + 0.25 * 3, A_0 = 2 + 0.25 * A_1 (gamma lambda = 0.5 * 0.5)
+    np.testing.assert_array_equal(gae(r, v, boot, 0.5, 0.5), [2.5625, 2.25, 3.0])
+    np.testing.assert_array_equal(gae(r, v, boot, 0.5, 0.0), deltas)  # lambda 0: TD errors
+    # lambda 1: the return bootstrapped at the cut, minus the value
+    mc = [1 + 0.5 * 2 + 0.25 * 4 + 0.125 * 4, 2 + 0.5 * 4 + 0.25 * 4, 4 + 0.5 * 4]
+    np.testing.assert_allclose(gae(r, v, boot, 0.5, 1.0), np.array(mc) - v, rtol=1e-15)
+    assert gae([], [], 0.0, 0.9, 0.9).shape == (0,)
+
+
+def test_gae_against_the_direct_sum():
+    from softmax_pg.learners import gae
+
+    rng = np.random.default_rng(3)
+    r, v, boot, gamma, lam = rng.normal(size=40), rng.normal(size=40), 0.7, 0.97, 0.9
+    deltas = r + gamma * np.append(v[1:], boot) - v
+    direct = [sum((gamma * lam) ** (k - t) * deltas[k] for k in range(t, 40)) for t in range(40)]
+    np.testing.assert_allclose(gae(r, v, boot, gamma, lam), direct, rtol=1e-11, atol=1e-12)
+
+
+@pytest.mark.parametrize(
+    "args, error, match",
+    [
+        (([1.0, 2.0], [0.0], 0.0, 0.9, 0.9), ValueError, r"values must have the shape of rewards"),
+        (([1.0], [np.inf], 0.0, 0.9, 0.9), ValueError, r"values must be finite"),
+        (([1.0], [0.0], np.nan, 0.9, 0.9), ValueError, r"bootstrap"),
+        (([1.0], [0.0], 0.0, 1.5, 0.9), ValueError, r"gamma must lie in \(0, 1\]"),
+        (([1.0], [0.0], 0.0, 0.9, 1.5), ValueError, r"lam must lie in \[0, 1\]"),
+        (([1.0], [0.0], 0.0, 0.9, "a"), (TypeError, ValueError), r"lam"),
+    ],
+)
+def test_gae_bad_input(args, error, match):
+    from softmax_pg.learners import gae
+
+    with pytest.raises(error, match=match):
+        gae(*args)

@@ -14,6 +14,7 @@ from numpy.typing import ArrayLike
 
 from . import _kernel
 from ._blocks import block_rows, score_in_blocks
+from ._fisher import fisher_from_scores  # defined below policy.py; still importable here
 from ._validation import (
     QUIET,
     as_real_array,
@@ -260,13 +261,6 @@ def _all_scores(param: LinearPreferences, th, phi, p, tau) -> np.ndarray:
     n = p.shape[-1]
     g = _kernel.score_from_probs(p[..., None, :], np.arange(n), tau)  # (..., n, n)
     return param.vjp(th, phi[..., None, :, :], g)
-
-
-def fisher_from_scores(scores: np.ndarray, probs: np.ndarray) -> np.ndarray:
-    """sum_b pi_b s_b s_b^T from the scores (..., n_actions, d) of every action, symmetrised."""
-    weighted = scores * np.sqrt(probs)[..., :, None]
-    f = np.swapaxes(weighted, -1, -2) @ weighted
-    return 0.5 * (f + np.swapaxes(f, -1, -2))
 
 
 @QUIET

@@ -14,6 +14,7 @@ from numpy.typing import ArrayLike
 
 from . import _kernel
 from ._blocks import block_rows, score_in_blocks
+from ._fisher import fisher_from_scores
 from ._validation import (
     QUIET,
     as_real_array,
@@ -27,7 +28,6 @@ from ._validation import (
     check_temperature,
     safe_ndim,
 )
-from .linear_policy import fisher_from_scores
 from .parametrisations import LinearPreferences, Parametrisation
 from .parametrisations.outputs import (
     checked,

@@ -70,6 +70,7 @@ def policy_gradient(
     temperature: float = 1.0,
     entropy_coef: float = 0.0,
     keep_scores: bool = False,
+    summed: bool = False,
     validate: bool = True,
 ) -> PolicyGradient:
     r"""The score-weighted sum :math:`\sum_i w_i \mathrm{D}h_\theta(s_i)^\top(e_{a_i}-\pi_i)/\tau`.
@@ -90,7 +91,12 @@ def policy_gradient(
     entropy_coef : float, default 0.0
         :math:`\beta \ge 0`: adds :math:`\beta\sum_i\nabla_\theta\mathcal H(\pi(\cdot|s_i))`.
     keep_scores : bool, default False
-        Always form and return the per-step scores (else only when they are small).
+        Always form and return the per-step scores (else only when they are small and
+        ``summed`` is False).
+    summed : bool, default False
+        One pull-back: the weighted preference-space scores and the entropy term are added
+        before a single ``param.vjp_sum`` (the per-step scores, when kept, are formed beside
+        it). The same gradient up to rounding; the batched learner's arithmetic.
     validate : bool, default True
         Check the arguments and what ``param`` returns. A learner checks its parametrisation
         once per run and passes ``False`` in its loop.
@@ -111,19 +117,30 @@ def policy_gradient(
         )
     h = param.preferences(theta, observations)
     log_probs = _kernel.log_softmax(h, temperature)
-    taken = _kernel.take(log_probs, actions)
-    g = _kernel.score_from_probs(
-        _kernel.softmax(h, temperature), actions, temperature, overwrite=True
-    )
+    if len(actions) == 1:  # one step (online learners): the kernel's one-row paths, same rounding
+        a = int(actions[0])
+        taken = log_probs[0, a : a + 1].copy()
+        g = _kernel.score_from_probs(_kernel.softmax(h[0], temperature), a, temperature)[None]
+    else:
+        taken = _kernel.take(log_probs, actions)
+        g = _kernel.score_from_probs(
+            _kernel.softmax(h, temperature), actions, temperature, overwrite=True
+        )
     entropy = float(np.mean(_kernel.entropy_from_log_probs(log_probs))) if len(actions) else 0.0
     with np.errstate(over="ignore", invalid="ignore"):
         scores = None
-        if keep_scores or len(actions) * param.n_params <= SCORES_UP_TO:
+        if summed:
+            scores = param.vjp(theta, observations, g) if keep_scores else None
+            gw = weights[:, None] * g
+            if entropy_coef > 0.0:
+                gw += entropy_coef * _kernel.entropy_gradient_from_log_probs(log_probs, temperature)
+            gradient = param.vjp_sum(theta, observations, gw)
+        elif keep_scores or len(actions) * param.n_params <= SCORES_UP_TO:
             scores = param.vjp(theta, observations, g)
             gradient = weights @ scores
         else:
             gradient = param.vjp_sum(theta, observations, weights[:, None] * g)
-        if entropy_coef > 0.0:
+        if entropy_coef > 0.0 and not summed:
             gh = entropy_coef * _kernel.entropy_gradient_from_log_probs(log_probs, temperature)
             gradient = gradient + param.vjp_sum(theta, observations, gh)
     if validate:

@@ -9,8 +9,13 @@ kernel's preference-space score, nothing else.
 * :func:`reinforce` (§13.3-13.4), :func:`actor_critic` (§13.5, and its batch form with
   n-step or λ-returns), :func:`reinforce_batched` (runs stepped together on a vector env);
 * :func:`evaluate` a trained policy, greedy or sampled; :func:`save_policy`, :func:`load_policy`;
-* optimisers :class:`SGD`, :class:`Adam`, :class:`NaturalGradient`; the returns and step
-  weights (:func:`step_weights`); one episode (:func:`sample_episode`).
+* the options they share in one object, :class:`LearnerOptions` (``options=``);
+* optimisers :class:`SGD`, :class:`Adam`, :class:`NaturalGradient`, and the protocol
+  :class:`Optimizer` any of yours follows; the returns, GAE advantages (:func:`gae`) and
+  step weights (:func:`step_weights`); one episode (:func:`sample_episode`).
+
+Every learner takes its update through the public step
+:func:`softmax_pg.step.policy_gradient`.
 
 **Random protocol.** A run draws everything from one generator ``g`` (from ``rng``). With
 one episode per update (the default, the textbook algorithms): first
@@ -22,13 +27,14 @@ update in order, ``child = numpy.random.default_rng(int(g.integers(2**63)))``, t
 reset with ``seed=int(child.integers(2**32))`` and its actions drawn from ``child.random()``.
 """
 
+from ._args import LearnerOptions
 from .actor_critic import actor_critic
 from .batched import BatchedResult, evaluate_batched, reinforce_batched
 from .evaluate import evaluate
-from .optim import SGD, Adam, NaturalGradient
+from .optim import SGD, Adam, NaturalGradient, Optimizer
 from .reinforce import episode_gradient, reinforce
 from .results import LearningResult
-from .returns import discounted_returns, normalize_advantages, step_weights
+from .returns import discounted_returns, gae, normalize_advantages, step_weights
 from .rollout import sample_episode
 from .saving import load_policy, save_policy
 
@@ -36,13 +42,16 @@ __all__ = [
     "SGD",
     "Adam",
     "BatchedResult",
+    "LearnerOptions",
     "LearningResult",
     "NaturalGradient",
+    "Optimizer",
     "actor_critic",
     "discounted_returns",
     "episode_gradient",
     "evaluate",
     "evaluate_batched",
+    "gae",
     "load_policy",
     "normalize_advantages",
     "reinforce",

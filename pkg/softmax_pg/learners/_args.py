@@ -1,12 +1,92 @@
-"""Argument checks shared by the learners (private module: trusted callers import it)."""
+"""The options the learners share, and the argument checks behind them (private module:
+:class:`LearnerOptions` is exported by :mod:`softmax_pg.learners`)."""
 
 from __future__ import annotations
 
+import dataclasses
 import numbers
 
 import numpy as np
 
-from .._validation import check_positive
+from .._validation import check_count, check_positive, check_temperature
+
+__all__ = ["LearnerOptions"]
+
+
+@dataclasses.dataclass(frozen=True)
+class LearnerOptions:
+    r"""The options :func:`reinforce`, :func:`actor_critic` and :func:`reinforce_batched`
+    share, checked once: one object to keep a recipe in and pass as ``options=``.
+
+    Every learner also takes these as keyword arguments; given beside ``options``, a
+    keyword replaces that field (``reinforce(env, options=RECIPE, gamma=0.99, ...)``).
+
+    Attributes
+    ----------
+    gamma : float, default 1.0
+        The discount :math:`\gamma \in (0, 1]`.
+    discount_weighting : bool, default True
+        Weight step :math:`t`'s score by :math:`\gamma^t` (Sutton & Barto's box); False
+        drops the factor, as most code does.
+    normalize_advantages : bool, default False
+        Centre and scale the advantages over each update's steps.
+    episodes_per_update : int, default 1
+        :math:`E`: the gradient averaged over E episodes played with the same :math:`\theta`.
+    entropy_coef : float, default 0.0
+        :math:`\beta \ge 0`: adds :math:`\beta\sum_t\nabla\mathcal H(\pi(\cdot\mid S_t))`
+        (averaged over the update's episodes).
+    normalize_observations : bool, default False
+        Standardise ``Box`` observations with running moments (the returned policy applies
+        them).
+    temperature : float, default 1.0
+        :math:`\tau > 0` of :math:`\mathrm{softmax}(h/\tau)`.
+    max_steps : int, default 1000
+        An episode is cut off after this many steps.
+
+    Raises
+    ------
+    TypeError, ValueError
+        A field of the wrong type or value; the message names it.
+    """
+
+    gamma: float = 1.0
+    discount_weighting: bool = True
+    normalize_advantages: bool = False
+    episodes_per_update: int = 1
+    entropy_coef: float = 0.0
+    normalize_observations: bool = False
+    temperature: float = 1.0
+    max_steps: int = 1000
+
+    def __post_init__(self) -> None:
+        checked = {
+            "gamma": check_gamma(self.gamma),
+            "temperature": check_temperature(self.temperature),
+            "max_steps": check_count(self.max_steps, "max_steps"),
+            "episodes_per_update": check_count(self.episodes_per_update, "episodes_per_update"),
+            "normalize_advantages": check_flag(self.normalize_advantages, "normalize_advantages"),
+            "discount_weighting": check_flag(self.discount_weighting, "discount_weighting"),
+            "entropy_coef": check_nonnegative(self.entropy_coef, "entropy_coef"),
+            "normalize_observations": check_flag(
+                self.normalize_observations, "normalize_observations"
+            ),
+        }
+        for name, value in checked.items():
+            object.__setattr__(self, name, value)
+
+    @classmethod
+    def build(cls, options: LearnerOptions | None = None, **given) -> LearnerOptions:
+        """``options`` (default: the defaults) with the keywords given (not None) replacing
+        its fields."""
+        if options is not None and not isinstance(options, LearnerOptions):
+            raise TypeError(
+                "options must be a softmax_pg.learners.LearnerOptions, e.g. "
+                f"LearnerOptions(gamma=0.99); got {options!r}"
+            )
+        changes = {k: v for k, v in given.items() if v is not None}
+        if options is None:
+            return cls(**changes)
+        return dataclasses.replace(options, **changes) if changes else options
 
 
 def check_gamma(gamma: object) -> float:

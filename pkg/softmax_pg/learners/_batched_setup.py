@@ -13,7 +13,7 @@ import time
 
 import numpy as np
 
-from .._validation import check_count, check_positive, check_rng, check_temperature
+from .._validation import check_count, check_positive, check_rng
 from ..parametrisations.outputs import (
     checked_init,
     checked_preferences_many,
@@ -21,10 +21,10 @@ from ..parametrisations.outputs import (
     checked_vjp,
     checked_vjp_sum,
 )
-from ._args import check_flag, check_gamma, check_nonnegative, check_step_size
-from ._run import check_optimizer
+from ._args import LearnerOptions, check_step_size
 from .critic import value_function
-from .results import Monitor
+from .optim import check_optimizer
+from .results import Monitor, warn_if_collapsed
 from .rollout import Spaces
 from .standardize import RunningMoments, Standardized
 
@@ -94,21 +94,14 @@ class Setup:
     def __init__(
         self,
         envs,
+        options: LearnerOptions,
         *,
         rngs,
         n_episodes,
         step_size,
         optimizer,
         param,
-        episodes_per_update,
-        gamma,
-        normalize_advantages,
-        discount_weighting,
-        entropy_coef,
-        normalize_observations,
-        temperature,
         theta0,
-        max_steps,
         callback,
         progress,
         baseline_step_size=None,
@@ -118,7 +111,8 @@ class Setup:
         n_envs = check_envs(envs)
         self.gens = check_rngs(rngs)
         self.n_runs = len(self.gens)
-        self.E = check_count(episodes_per_update, "episodes_per_update")
+        self.options = options  # checked when built
+        self.E = options.episodes_per_update
         if n_envs != self.n_runs * self.E:
             raise ValueError(
                 f"envs.num_envs must be len(rngs) * episodes_per_update = {self.n_runs} * "
@@ -137,14 +131,12 @@ class Setup:
         self.n_episodes = check_count(n_episodes, "n_episodes")
         self.n_updates = -(-self.n_episodes // self.E)
         self._step_size(step_size, optimizer)
-        self.gamma = check_gamma(gamma)
-        self.tau = check_temperature(temperature)
-        self.max_steps = check_count(max_steps, "max_steps")
-        self.normalize_advantages = check_flag(normalize_advantages, "normalize_advantages")
-        self.discount_weighting = check_flag(discount_weighting, "discount_weighting")
-        self.beta = check_nonnegative(entropy_coef, "entropy_coef")
+        self.gamma, self.tau, self.max_steps = options.gamma, options.temperature, options.max_steps
+        self.normalize_advantages = options.normalize_advantages
+        self.discount_weighting = options.discount_weighting
+        self.beta = options.entropy_coef
         self.param = self.spaces.parametrisation(None, param)
-        self._moments(check_flag(normalize_observations, "normalize_observations"))
+        self._moments(options.normalize_observations)
         self._critics(baseline_step_size, value_features, value_param)
         self._start(theta0)
         self._buffers()
@@ -153,6 +145,7 @@ class Setup:
         self.progress = _Progress(self.n_episodes * self.n_runs, progress)
         self.updates = np.zeros(self.n_runs, dtype=np.int64)
         self.done_episodes = np.zeros(self.n_runs, dtype=np.int64)
+        self.stopped = np.zeros(self.n_runs, dtype=bool)  # the callback returned False
 
     def _step_size(self, step_size, optimizer) -> None:
         self.alpha = check_step_size(step_size, optimizer)
@@ -259,14 +252,26 @@ class Setup:
         mon.update(last, first, entropy, norm)
         if self.callback is not None:
             stats = {k: v[-1] for k, v in mon.history.items()}
-            self.callback({"run": run, **stats, "theta": self.thetas[run].copy()})
+            if self.callback({"run": run, **stats, "theta": self.thetas[run].copy()}) is False:
+                self.stopped[run] = True
+                mon.returns[last + 1 :] = mon.discounted[last + 1 :] = np.nan
+                mon.lengths[last + 1 :] = 0
         self.progress.tick(int(self.done_episodes.sum()))
+
+    def warn_if_collapsed(self) -> None:
+        """A warning naming the runs whose policy's entropy collapsed to ~0."""
+        last = {f"run {i}: ": m.history["entropy"][-1] for i, m in enumerate(self.monitors)}
+        warn_if_collapsed(last)
 
     def history(self) -> dict:
         """Every run's per-update log, each key an array (n_runs, n_updates)."""
+        n = max(len(m.history["episode"]) for m in self.monitors)  # a stopped run: padded
         return {
             k: np.array(
-                [m.history[k] for m in self.monitors],
+                [
+                    m.history[k] + [-1 if k == "episode" else np.nan] * (n - len(m.history[k]))
+                    for m in self.monitors
+                ],
                 dtype=np.int64 if k == "episode" else np.float64,
             )
             for k in Monitor.KEYS

@@ -1,15 +1,13 @@
 """What every single-run learner shares: its arguments checked once, the random protocol,
-the policy-gradient step on the one score route, and the checks after each update.
+the optimiser's step, and the checks after each update (the policy-gradient step itself is
+the public :func:`softmax_pg.step.policy_gradient`).
 Private module: the learners import it; its functions trust their callers."""
 
 from __future__ import annotations
 
-import copy
-
 import numpy as np
 
-from .. import _kernel
-from .._validation import check_count, check_positive, check_rng, check_temperature
+from .._validation import check_count, check_positive, check_rng
 from ..parametrisations.outputs import (
     checked_init,
     checked_observations,
@@ -19,26 +17,12 @@ from ..parametrisations.outputs import (
     checked_vjp_sum,
 )
 from ..policy import SoftmaxPolicy
-from ._args import check_flag, check_gamma, check_nonnegative, check_step_size
+from ._args import LearnerOptions, check_step_size
 from .critic import value_function
+from .optim import check_optimizer
 from .results import Monitor
 from .rollout import Spaces, check_env, play_episode
 from .standardize import RunningMoments, Standardized
-
-SCORES_UP_TO = 2**20  # numbers: 8 MiB of per-step scores
-
-
-def check_optimizer(optimizer):
-    """A private copy of the user's optimiser (None stays None: the textbook update)."""
-    if optimizer is None:
-        return None
-    if not callable(getattr(optimizer, "step", None)):
-        raise TypeError(
-            "optimizer must have a method step(theta, gradient, scores=None) returning the new "
-            "theta "
-            f"(softmax_pg.learners.SGD, Adam, NaturalGradient); got {optimizer!r}"
-        )
-    return copy.deepcopy(optimizer)
 
 
 class Setup:
@@ -47,22 +31,15 @@ class Setup:
     def __init__(
         self,
         env,
+        options: LearnerOptions,
         *,
         step_size,
         n_episodes,
         rng,
         param,
         features,
-        gamma,
         theta0,
-        temperature,
-        max_steps,
-        episodes_per_update,
-        normalize_advantages,
-        discount_weighting,
         optimizer,
-        entropy_coef,
-        normalize_observations,
         callback,
         progress,
         value_step_size=None,
@@ -75,17 +52,16 @@ class Setup:
         self.alpha = check_step_size(step_size, optimizer)
         self.episodes = check_count(n_episodes, "n_episodes")
         self.rng = check_rng(rng)
-        self.gamma = check_gamma(gamma)
-        self.tau = check_temperature(temperature)
-        self.steps = check_count(max_steps, "max_steps")
-        self.per_update = check_count(episodes_per_update, "episodes_per_update")
-        self.normalize = check_flag(normalize_advantages, "normalize_advantages")
-        self.discount_weighting = check_flag(discount_weighting, "discount_weighting")
+        self.options = options  # checked when built
+        self.gamma, self.tau, self.steps = options.gamma, options.temperature, options.max_steps
+        self.per_update, self.normalize = options.episodes_per_update, options.normalize_advantages
+        self.discount_weighting = options.discount_weighting
         self.optimizer = check_optimizer(optimizer)
-        self.beta = check_nonnegative(entropy_coef, "entropy_coef")
+        self.keep_scores = bool(getattr(self.optimizer, "needs_scores", False))
+        self.beta = options.entropy_coef
         self.param = self.spaces.parametrisation(features, param)
         self.moments = None
-        if check_flag(normalize_observations, "normalize_observations"):
+        if options.normalize_observations:
             if self.spaces.discrete:
                 raise ValueError(
                     "normalize_observations needs Box observations; got a Discrete observation "
@@ -195,34 +171,6 @@ class Setup:
         return SoftmaxPolicy(param, theta, self.tau)
 
     # ------------------------------------------------------------------- the update
-    def gradient(self, theta, obs, actions, weights):
-        r"""The update's direction :math:`\sum_t w_t \nabla\log\pi(A_t|S_t)` (+ the entropy term),
-        the per-step scores when they were formed, and the policy's mean entropy.
-
-        The per-step scores ``param.vjp(theta, S, (e_A - pi)/tau)`` are formed when they fit in
-        :data:`SCORES_UP_TO` numbers (or the optimiser needs them) and the direction is then
-        ``weights @ scores``; beyond, ``param.vjp_sum`` with the weights folded into g.
-        """
-        h = self.param.preferences(theta, obs)
-        log_probs = _kernel.log_softmax(h, self.tau)
-        g = _kernel.score_from_probs(
-            _kernel.softmax(h, self.tau), actions, self.tau, overwrite=True
-        )
-        entropy = float(np.mean(_kernel.entropy_from_log_probs(log_probs))) if len(actions) else 0.0
-        needs = self.optimizer is not None and getattr(self.optimizer, "needs_scores", False)
-        scores = None
-        if needs or len(actions) * self.param.n_params <= SCORES_UP_TO:
-            scores = self.param.vjp(theta, obs, g)
-            gradient = weights @ scores
-        else:
-            gradient = self.param.vjp_sum(theta, obs, weights[:, None] * g)
-        if self.beta > 0.0:
-            gh = (self.beta / self.per_update) * _kernel.entropy_gradient_from_log_probs(
-                log_probs, self.tau
-            )
-            gradient = gradient + self.param.vjp_sum(theta, obs, gh)
-        return gradient, scores, entropy
-
     def ascend(self, theta, gradient, scores):
         """The new theta: theta + step_size * gradient (in place), or the optimiser's step."""
         if self.optimizer is None:

@@ -1,5 +1,6 @@
 r"""Actor-critic: the one-step textbook algorithm (online, Sutton & Barto 2018, §13.5) and
-its batch form with n-step or λ-returns (an advantage actor-critic), on the one score route.
+its batch form with n-step or λ-returns (an advantage actor-critic), both through the public
+step :func:`softmax_pg.step.policy_gradient`.
 """
 
 from __future__ import annotations
@@ -9,6 +10,8 @@ from numpy.typing import ArrayLike
 
 from .. import _kernel
 from ..parametrisations import TabularPreferences
+from ..step import policy_gradient
+from ._args import LearnerOptions
 from ._run import Setup
 from .advantage import run_batch
 from .results import LearningResult
@@ -36,23 +39,39 @@ def _check_n_step(n_step, lam):
     return n, float(lam)
 
 
-def _actor_step(setup: Setup, theta, xb, h, score, weight: float, delta: float, moved: dict):
-    """theta moved by alpha weight delta Dh^T score; ``moved`` sums the moves (alpha aside)."""
-    param, alpha, coef = setup.param, setup.alpha, weight * delta
+def _actor_step(setup: Setup, theta, xb, a: int, weight: float, delta: float, moved: dict):
+    r"""theta moved by the public step on one row, the weight :math:`\gamma^t\delta`;
+    ``moved`` sums the moves (alpha aside)."""
+    coef = weight * delta
     if setup.optimizer is None and setup.beta == 0.0:
-        v = param.vjp(theta, xb, score)[0]
-        theta += (alpha * weight * delta) * v
-        moved[None] = moved.get(None, 0.0) + coef * v
-        return theta
-    gh = coef * score
-    if setup.beta > 0.0:
-        gh += setup.beta * _kernel.entropy_gradient_from_log_probs(
-            _kernel.log_softmax(h, setup.tau), setup.tau
+        # the textbook step: alpha gamma^t delta folded into the weight, theta += the gradient
+        step = policy_gradient(
+            setup.param,
+            theta,
+            xb,
+            np.array([a]),
+            np.array([setup.alpha * weight * delta]),
+            temperature=setup.tau,
+            keep_scores=True,
+            validate=False,
         )
-    direction = param.vjp(theta, xb, gh)[0]
-    needs = getattr(setup.optimizer, "needs_scores", False)
-    moved[None] = moved.get(None, 0.0) + direction
-    return setup.ascend(theta, direction, param.vjp(theta, xb, score) if needs else None)
+        theta += step.gradient
+        moved[None] = moved.get(None, 0.0) + coef * step.scores[0]
+        return theta
+    step = policy_gradient(
+        setup.param,
+        theta,
+        xb,
+        np.array([a]),
+        np.array([coef]),
+        temperature=setup.tau,
+        entropy_coef=setup.beta,
+        keep_scores=setup.keep_scores,
+        summed=True,
+        validate=False,
+    )
+    moved[None] = moved.get(None, 0.0) + step.gradient
+    return setup.ascend(theta, step.gradient, step.scores)
 
 
 def _critic_step(setup: Setup, w, x, obs, r: float, terminated: bool):
@@ -84,9 +103,8 @@ def _online_episode(setup: Setup, theta, w, obs, rng, i: int, moved: dict):
         obs, r, terminated, truncated, _ = setup.env.step(a)
         r = checked_reward(r, t, i, a)
         delta, x_next = _critic_step(setup, w, x, obs, r, terminated)
-        score = _kernel.score_from_probs(probs, a, tau, overwrite=True)[None]
         weight = discount if setup.discount_weighting else 1.0
-        theta = _actor_step(setup, theta, xb, h, score, weight, delta, moved)
+        theta = _actor_step(setup, theta, xb, a, weight, delta, moved)
         hs.append(h[0])
         if setup.moments is not None:
             xs.append(xb[0])
@@ -154,7 +172,8 @@ def _run_online(setup: Setup, theta, w, obs):
             np.mean(_kernel.entropy_from_log_probs(_kernel.log_softmax(np.array(hs), setup.tau)))
         )
         norm = float(np.sqrt(sum(float(np.dot(v, v)) for v in moved.values()))) if moved else 0.0
-        mon.update(i, i, entropy, norm)
+        if not mon.update(i, i, entropy, norm, theta):  # the callback returned False
+            break
     return theta
 
 
@@ -167,20 +186,21 @@ def actor_critic(
     rng: int | np.random.Generator,
     param=None,
     features: ArrayLike | None = None,
-    gamma: float = 1.0,
+    gamma: float | None = None,
     value_features: ArrayLike | None = None,
     value_param=None,
     theta0: ArrayLike | None = None,
-    temperature: float = 1.0,
-    max_steps: int = 1000,
+    temperature: float | None = None,
+    max_steps: int | None = None,
     n_step: int = 1,
     lam: float | None = None,
-    episodes_per_update: int = 1,
-    normalize_advantages: bool = False,
-    discount_weighting: bool = True,
+    episodes_per_update: int | None = None,
+    normalize_advantages: bool | None = None,
+    discount_weighting: bool | None = None,
     optimizer=None,
-    entropy_coef: float = 0.0,
-    normalize_observations: bool = False,
+    entropy_coef: float | None = None,
+    normalize_observations: bool | None = None,
+    options: LearnerOptions | None = None,
     callback=None,
     progress: bool | None = None,
 ) -> LearningResult:
@@ -226,8 +246,10 @@ def actor_critic(
     lam : float in [0, 1], optional
     episodes_per_update, normalize_advantages, discount_weighting : optional
         As :func:`~softmax_pg.learners.reinforce`.
-    optimizer, entropy_coef, normalize_observations, callback, progress : optional
-        As :func:`~softmax_pg.learners.reinforce`.
+    optimizer, entropy_coef, normalize_observations, options, callback, progress : optional
+        As :func:`~softmax_pg.learners.reinforce` (``gamma``, ``temperature``, ``max_steps``,
+        ``episodes_per_update``, ``normalize_advantages``, ``discount_weighting``,
+        ``entropy_coef``, ``normalize_observations``: :class:`LearnerOptions` fields).
 
     Returns
     -------
@@ -250,23 +272,27 @@ def actor_critic(
     the numbers).
     """
     n, lam = _check_n_step(n_step, lam)
-    setup = Setup(
-        env,
-        step_size=step_size,
-        n_episodes=n_episodes,
-        rng=rng,
-        param=param,
-        features=features,
+    options = LearnerOptions.build(
+        options,
         gamma=gamma,
-        theta0=theta0,
         temperature=temperature,
         max_steps=max_steps,
         episodes_per_update=episodes_per_update,
         normalize_advantages=normalize_advantages,
         discount_weighting=discount_weighting,
-        optimizer=optimizer,
         entropy_coef=entropy_coef,
         normalize_observations=normalize_observations,
+    )
+    setup = Setup(
+        env,
+        options,
+        step_size=step_size,
+        n_episodes=n_episodes,
+        rng=rng,
+        param=param,
+        features=features,
+        theta0=theta0,
+        optimizer=optimizer,
         callback=callback,
         progress=progress,
         value_step_size=value_step_size,

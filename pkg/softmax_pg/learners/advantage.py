@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..step import policy_gradient
 from ._run import Setup
-from .returns import normalize_advantages, step_weights
+from .returns import gae, normalize_advantages, step_weights
 
 __all__ = ["advantages", "batch_update", "run_batch"]
 
@@ -26,12 +27,9 @@ def advantages(setup: Setup, w, ep, n_step: int, lam):
     ext = np.append(v, boot)
     g, r, T = setup.gamma, ep.rewards, ep.length
     if lam is not None:
-        deltas = r + g * ext[1:] - v
-        adv, acc = np.empty(T), 0.0
-        for t in range(T - 1, -1, -1):
-            acc = deltas[t] + g * lam * acc
-            adv[t] = acc
-        return adv, v
+        if not (np.isfinite(v).all() and np.isfinite(boot)):  # the checks after report it
+            return np.full(T, np.nan), v
+        return gae(r, v, boot, g, lam), v
     target = np.empty(T)
     for t in range(T):
         m = min(n_step, T - t)
@@ -76,8 +74,19 @@ def batch_update(setup: Setup, theta, w, episodes, n_step, lam, first):
         [step_weights(a, setup.gamma, discount_weighting=setup.discount_weighting) for a in parts]
     ) / len(episodes)
     actions = np.concatenate([ep.actions for ep in episodes])
-    gradient, scores, entropy = setup.gradient(theta, obs, actions, weights)
-    return setup.ascend(theta, gradient, scores), entropy, float(np.linalg.norm(gradient))
+    step = policy_gradient(
+        setup.param,
+        theta,
+        obs,
+        actions,
+        weights,
+        temperature=setup.tau,
+        entropy_coef=setup.beta / setup.per_update,
+        keep_scores=setup.keep_scores,
+        validate=False,
+    )
+    theta = setup.ascend(theta, step.gradient, step.scores)
+    return theta, step.entropy, float(np.linalg.norm(step.gradient))
 
 
 def run_batch(setup: Setup, theta, w, obs, n_step, lam):
@@ -94,6 +103,8 @@ def run_batch(setup: Setup, theta, w, obs, n_step, lam):
             )
         setup.check_finite(theta, w, last - 1)
         setup.observed(np.concatenate([ep.observations for ep in episodes]))
-        mon.update(last - 1, first, entropy, norm)
+        go = mon.update(last - 1, first, entropy, norm, theta)
         first = last
+        if not go:  # the callback returned False
+            break
     return theta

@@ -6,8 +6,8 @@ the sub-environments ("slots") of one Gymnasium vector environment: slot ``s`` p
 episode ``s % E`` of run ``s // E``'s current update. One call of the parametrisation's
 ``preferences_many`` and of the kernel's softmax and inverse-CDF sampler per step serves
 every slot; each run's update is the single-run learner's (reward-to-go, optional
-advantage normalisation, the score :math:`\mathrm{D}h^\top(e_a-\pi)/\tau` through
-``vjp_sum``, the optimiser's step).
+advantage normalisation, the public step :func:`softmax_pg.step.policy_gradient` (the
+score :math:`\mathrm{D}h^\top(e_a-\pi)/\tau` through one ``vjp_sum``), the optimiser's step).
 
 Random draws follow the single-run learner's protocol, per run, so that on
 ``gymnasium.vector.SyncVectorEnv`` (or ``AsyncVectorEnv``, or a vector environment whose
@@ -27,6 +27,8 @@ import time
 import numpy as np
 
 from .. import _kernel
+from ..step import policy_gradient
+from ._args import LearnerOptions
 from ._batched_result import BatchedResult, evaluate_batched
 from ._batched_setup import Setup
 from ._slots import Slots
@@ -114,20 +116,23 @@ def _update(setup: Setup, run: int, slots: np.ndarray, lengths: np.ndarray) -> N
     n = len(slots)
     weights = weights[0] if n == 1 else np.concatenate(weights) / n  # averaged over the episodes
     raw = obs[0] if n == 1 else np.concatenate(obs)
-    x, theta, tau = _inputs(setup, raw, run), setup.thetas[run], setup.tau
-    h = setup.param.preferences(theta, x)
-    log_p = _kernel.log_softmax(h, tau)
-    g = _kernel.score_from_probs(_kernel.softmax(h, tau), acts, tau, overwrite=True)
-    entropy = float(np.mean(_kernel.entropy_from_log_probs(log_p))) if len(acts) else 0.0
-    scores = setup.param.vjp(theta, x, g) if setup.needs_scores else None
-    gw = weights[:, None] * g
-    if setup.beta > 0.0:
-        gw += (setup.beta / setup.E) * _kernel.entropy_gradient_from_log_probs(log_p, tau)
-    gradient = setup.param.vjp_sum(theta, x, gw)
+    step = policy_gradient(
+        setup.param,
+        setup.thetas[run],
+        _inputs(setup, raw, run),
+        acts,
+        weights,
+        temperature=setup.tau,
+        entropy_coef=setup.beta / setup.E,
+        keep_scores=setup.needs_scores,
+        summed=True,  # one vjp_sum of the weighted scores and the entropy term
+        validate=False,
+    )
     first = int(setup.done_episodes[run])
     setup.done_episodes[run] += n
-    setup.ascend(run, gradient, scores)
-    setup.log(run, first, rewards, discounted, entropy, float(np.linalg.norm(gradient)))
+    setup.ascend(run, step.gradient, step.scores)
+    norm = float(np.linalg.norm(step.gradient))
+    setup.log(run, first, rewards, discounted, step.entropy, norm)
     setup.observed(run, raw)
     setup.updates[run] += 1
 
@@ -162,7 +167,8 @@ def _step(setup: Setup, env: Slots, uniforms: _Uniforms, t: np.ndarray) -> np.nd
 
 def _request(setup: Setup, env: Slots, uniforms: _Uniforms, run: int, first: bool) -> np.ndarray:
     """Ask for ``run``'s next update's episodes; return their slots (empty when it is done)."""
-    n = min(setup.E, setup.n_episodes - int(setup.done_episodes[run]))
+    left = setup.n_episodes - int(setup.done_episodes[run])
+    n = 0 if setup.stopped[run] else min(setup.E, left)
     slots = np.arange(run * setup.E, run * setup.E + max(n, 0))
     if n > 0:
         env.request(slots, _episode_seeds(setup, uniforms, run, n, first))
@@ -177,18 +183,19 @@ def reinforce_batched(
     step_size: float | None = None,
     optimizer=None,
     param=None,
-    episodes_per_update: int = 1,
-    gamma: float = 1.0,
-    normalize_advantages: bool = False,
-    discount_weighting: bool = True,
-    entropy_coef: float = 0.0,
-    normalize_observations: bool = False,
-    temperature: float = 1.0,
+    episodes_per_update: int | None = None,
+    gamma: float | None = None,
+    normalize_advantages: bool | None = None,
+    discount_weighting: bool | None = None,
+    entropy_coef: float | None = None,
+    normalize_observations: bool | None = None,
+    temperature: float | None = None,
     theta0=None,
-    max_steps: int = 1000,
+    max_steps: int | None = None,
     baseline_step_size: float | None = None,
     value_features=None,
     value_param=None,
+    options: LearnerOptions | None = None,
     callback=None,
     progress: bool | None = None,
 ) -> BatchedResult:
@@ -201,9 +208,7 @@ def reinforce_batched(
     :math:`w_t = \gamma^t A_t` (:math:`A_t` without ``discount_weighting``) and
     :math:`A_t = G_t - b(S_t)`, normalised over the update's steps if asked (Williams 1992;
     Sutton & Barto 2018, §13.3-13.4; the book's chapter "The weight matrix on CartPole").
-    The keyword arguments not listed below (``episodes_per_update``, ``gamma``,
-    ``normalize_advantages``, ``discount_weighting``, ``entropy_coef``,
-    ``normalize_observations``, ``temperature``, ``theta0``, ``max_steps``,
+    The keyword arguments not listed below (the :class:`LearnerOptions` fields, ``theta0``,
     ``baseline_step_size``, ``value_features``, ``value_param``) are those of
     :func:`~softmax_pg.learners.reinforce`.
 
@@ -222,13 +227,18 @@ def reinforce_batched(
         Episodes per run (the last update may have fewer than ``episodes_per_update``).
     step_size : float, optional
         :math:`\alpha` of plain gradient ascent; needed unless ``optimizer`` is given.
-    optimizer : object with ``step(theta, gradient, scores=None)``, optional
-        :class:`~softmax_pg.learners.Adam`, ...; every run steps its own copy.
+    optimizer : Optimizer, optional
+        An instance such as :class:`~softmax_pg.learners.Adam`\ ``(0.05)``; every run steps
+        its own copy.
+    options : LearnerOptions, optional
+        The shared options in one object (``gamma``, ``episodes_per_update``, ...: its
+        fields); a keyword, when given, replaces its field.
     param : Parametrisation, optional
         Default: the table (``Discrete`` observations) or the weight matrix on ``[x, 1]``.
     callback : callable, optional
         Called after every update of every run with a dict: ``"run"``, the keys of
-        :attr:`BatchedResult.history`, and ``"theta"``.
+        :attr:`BatchedResult.history`, and ``"theta"``. Returning False stops that run (its
+        later episodes: return NaN, length 0; its later updates: NaN, episode -1).
     progress : bool or None, default None
         A tqdm bar over all episodes; None: only on a terminal, on a long run.
 
@@ -247,22 +257,26 @@ def reinforce_batched(
         A run diverged; the message names the step size or optimiser.
     """
     start = time.perf_counter()
+    options = LearnerOptions.build(
+        options,
+        gamma=gamma,
+        temperature=temperature,
+        max_steps=max_steps,
+        episodes_per_update=episodes_per_update,
+        normalize_advantages=normalize_advantages,
+        discount_weighting=discount_weighting,
+        entropy_coef=entropy_coef,
+        normalize_observations=normalize_observations,
+    )
     setup = Setup(
         envs,
+        options,
         rngs=rngs,
         n_episodes=n_episodes,
         step_size=step_size,
         optimizer=optimizer,
         param=param,
-        episodes_per_update=episodes_per_update,
-        gamma=gamma,
-        normalize_advantages=normalize_advantages,
-        discount_weighting=discount_weighting,
-        entropy_coef=entropy_coef,
-        normalize_observations=normalize_observations,
-        temperature=temperature,
         theta0=theta0,
-        max_steps=max_steps,
         callback=callback,
         progress=progress,
         baseline_step_size=baseline_step_size,
@@ -272,6 +286,7 @@ def reinforce_batched(
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         _loop(setup, Slots(envs, 0))
     setup.progress.close()
+    setup.warn_if_collapsed()
     return BatchedResult(
         setup.thetas,
         *_table(setup),
@@ -286,12 +301,8 @@ def reinforce_batched(
 
 
 def _table(setup: Setup):
-    m = setup.monitors
-    return (
-        np.stack([x.returns for x in m]),
-        np.stack([x.discounted for x in m]),
-        np.stack([x.lengths for x in m]),
-    )
+    keys = ("returns", "discounted", "lengths")
+    return tuple(np.stack([getattr(m, k) for m in setup.monitors]) for k in keys)
 
 
 def _loop(setup: Setup, env: Slots) -> None:

@@ -9,17 +9,63 @@ estimated gradient of :math:`J`. ``scores`` are the per-step scores
 it is given, so one object can configure several runs.
 
 Any object with such a ``step`` method (and, optionally, ``needs_scores``) can be passed
-as a learner's ``optimizer``.
+as a learner's ``optimizer``: the interface is the protocol :class:`Optimizer`, which
+:func:`check_optimizer` checks.
 """
 
 from __future__ import annotations
+
+import copy
+from typing import Protocol, runtime_checkable
 
 import numpy as np
 from numpy.typing import ArrayLike
 
 from .._validation import check_positive
 
-__all__ = ["SGD", "Adam", "NaturalGradient"]
+__all__ = ["SGD", "Adam", "NaturalGradient", "Optimizer", "check_optimizer"]
+
+
+@runtime_checkable
+class Optimizer(Protocol):
+    r"""What a learner's ``optimizer`` is: an object whose ``step`` returns the new theta.
+
+    ``step(theta, gradient, scores=None)`` moves :math:`\theta` *up* the estimated
+    gradient :math:`\hat g` (shape ``(n_params,)``) and returns the new parameters, shape
+    ``(n_params,)``; ``scores``, shape ``(n_steps, n_params)``, are the update's per-step
+    scores, passed when the optimiser's attribute ``needs_scores`` is True (optional,
+    False when absent). :class:`SGD`, :class:`Adam` and :class:`NaturalGradient` follow it;
+    so may any class of yours, without inheriting from it.
+    """
+
+    def step(self, theta, gradient, scores=None) -> np.ndarray:
+        """The new parameters, shape (n_params,)."""
+        ...  # pragma: no cover
+
+
+def check_optimizer(optimizer: object) -> Optimizer | None:
+    """A private copy of the user's optimiser (None stays None: the textbook update).
+
+    Raises
+    ------
+    TypeError
+        ``optimizer`` is a class (pass an instance) or has no method ``step``.
+    """
+    if optimizer is None:
+        return None
+    if isinstance(optimizer, type):
+        example = "Adam(0.05)" if optimizer.__name__ == "Adam" else f"{optimizer.__name__}(...)"
+        raise TypeError(
+            f"optimizer must be an optimiser object, not the class {optimizer.__name__}: pass "
+            f"an instance, {example}"
+        )
+    if not isinstance(optimizer, Optimizer) or not callable(optimizer.step):
+        raise TypeError(
+            "optimizer must have a method step(theta, gradient, scores=None) returning the new "
+            "theta "
+            f"(softmax_pg.learners.SGD, Adam, NaturalGradient); got {optimizer!r}"
+        )
+    return copy.deepcopy(optimizer)
 
 
 def _vector(x: ArrayLike, name: str, n: int | None = None) -> np.ndarray:

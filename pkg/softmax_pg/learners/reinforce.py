@@ -11,6 +11,8 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from ..parametrisations.outputs import checked_theta
+from ..step import policy_gradient
+from ._args import LearnerOptions
 from ._run import Setup
 from .results import LearningResult
 from .returns import discounted_returns, normalize_advantages, step_weights
@@ -113,8 +115,19 @@ def _update(setup: Setup, theta, w, episodes: list, first: int) -> tuple[np.ndar
         obs = np.concatenate([ep.observations for ep in episodes])
         actions = np.concatenate([ep.actions for ep in episodes])
         weights = np.concatenate(weights) / len(episodes)  # the gradient averaged over the episodes
-    gradient, scores, entropy = setup.gradient(theta, obs, actions, weights)
-    return setup.ascend(theta, gradient, scores), entropy, float(np.linalg.norm(gradient))
+    step = policy_gradient(
+        setup.param,
+        theta,
+        obs,
+        actions,
+        weights,
+        temperature=setup.tau,
+        entropy_coef=setup.beta / setup.per_update,
+        keep_scores=setup.keep_scores,
+        validate=False,
+    )
+    theta = setup.ascend(theta, step.gradient, step.scores)
+    return theta, step.entropy, float(np.linalg.norm(step.gradient))
 
 
 def reinforce(
@@ -125,19 +138,20 @@ def reinforce(
     rng: int | np.random.Generator,
     param=None,
     features: ArrayLike | None = None,
-    gamma: float = 1.0,
+    gamma: float | None = None,
     baseline_step_size: float | None = None,
     value_features: ArrayLike | None = None,
     value_param=None,
     theta0: ArrayLike | None = None,
-    temperature: float = 1.0,
-    max_steps: int = 1000,
-    episodes_per_update: int = 1,
-    normalize_advantages: bool = False,
-    discount_weighting: bool = True,
+    temperature: float | None = None,
+    max_steps: int | None = None,
+    episodes_per_update: int | None = None,
+    normalize_advantages: bool | None = None,
+    discount_weighting: bool | None = None,
     optimizer=None,
-    entropy_coef: float = 0.0,
-    normalize_observations: bool = False,
+    entropy_coef: float | None = None,
+    normalize_observations: bool | None = None,
+    options: LearnerOptions | None = None,
     callback=None,
     progress: bool | None = None,
 ) -> LearningResult:
@@ -181,7 +195,9 @@ def reinforce(
         Default: tabular for ``Discrete`` observations, ``MatrixPreferences`` for ``Box``.
     features : array_like, shape (n_states, n_actions, n_features), optional
         A feature table: ``LinearPreferences(features)``.
-    gamma : float, default 1.0
+    gamma : float, optional
+        The discount, default 1.0 (this and the other options marked "a
+        :class:`LearnerOptions` field" default to its value, or to ``options``').
     baseline_step_size : float, optional
         :math:`\alpha_w`: learn a state-value baseline (one-hot or :math:`[s;1]` by default).
     value_features : array_like, shape (n_states, k), optional
@@ -189,16 +205,19 @@ def reinforce(
         A richer baseline, e.g. ``MLPPreferences(n, 1, hidden=(64,))``.
     theta0 : array_like, shape (n_params,), optional
         Default ``param.init(rng)``.
-    temperature : float, default 1.0
-    max_steps : int, default 1000
-    episodes_per_update : int, default 1
-    normalize_advantages : bool, default False
-    discount_weighting : bool, default True
-    optimizer : object with ``step(theta, gradient, scores=None)``, optional
-    entropy_coef : float, default 0.0
-    normalize_observations : bool, default False
+    temperature, max_steps, episodes_per_update, normalize_advantages : optional
+        :class:`LearnerOptions` fields (defaults 1.0, 1000, 1, False).
+    discount_weighting, entropy_coef, normalize_observations : optional
+        :class:`LearnerOptions` fields (defaults True, 0.0, False).
+    optimizer : Optimizer, optional
+        An object with ``step(theta, gradient, scores=None)`` (:class:`Optimizer`): an
+        instance such as ``Adam(0.05)``, not the class.
+    options : LearnerOptions, optional
+        The shared options in one object; a keyword above, when given, replaces its field.
     callback : callable, optional
-        Called after every update with a dict (the keys of :attr:`LearningResult.history`).
+        Called after every update with a dict: the keys of :attr:`LearningResult.history`
+        and ``"theta"`` (a copy). Returning False stops the run after that update (the
+        result then holds the episodes played).
     progress : bool or None, default None
         A tqdm bar; None: only on a terminal, once the run has taken a few seconds.
 
@@ -215,23 +234,27 @@ def reinforce(
     FloatingPointError
         The run diverged; the message names the step size responsible.
     """
-    setup = Setup(
-        env,
-        step_size=step_size,
-        n_episodes=n_episodes,
-        rng=rng,
-        param=param,
-        features=features,
+    options = LearnerOptions.build(
+        options,
         gamma=gamma,
-        theta0=theta0,
         temperature=temperature,
         max_steps=max_steps,
         episodes_per_update=episodes_per_update,
         normalize_advantages=normalize_advantages,
         discount_weighting=discount_weighting,
-        optimizer=optimizer,
         entropy_coef=entropy_coef,
         normalize_observations=normalize_observations,
+    )
+    setup = Setup(
+        env,
+        options,
+        step_size=step_size,
+        n_episodes=n_episodes,
+        rng=rng,
+        param=param,
+        features=features,
+        theta0=theta0,
+        optimizer=optimizer,
         callback=callback,
         progress=progress,
         value_step_size=baseline_step_size,
@@ -254,8 +277,10 @@ def _run(setup: Setup) -> LearningResult:
                 mon.episode(i, ep.rewards, _g0(ep.rewards, setup.gamma))
             setup.check_finite(theta, w, last - 1)
             setup.observed(np.concatenate([ep.observations for ep in episodes]))
-            mon.update(last - 1, first, entropy, norm)
+            go = mon.update(last - 1, first, entropy, norm, theta)
             first = last
+            if not go:  # the callback returned False
+                break
     policy = setup.policy(theta)
     return mon.result(policy, w, policy.param)
 

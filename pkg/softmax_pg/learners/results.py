@@ -1,22 +1,41 @@
 r"""What a learner returns (:class:`LearningResult`), and its per-update log.
 
 :class:`Monitor` keeps the log (:attr:`LearningResult.history`), calls the user's
-``callback(stats)`` after every update and draws a tqdm progress bar on long runs.
+``callback(stats)`` after every update (a callback that returns False stops the run) and
+draws a tqdm progress bar on long runs.
 """
 
 from __future__ import annotations
 
 import sys
 import time
+import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from ..policy import SoftmaxPolicy
 
-__all__ = ["LearningResult", "Monitor"]
+__all__ = ["LearningResult", "Monitor", "warn_if_collapsed"]
 
 _AUTO_PROGRESS_SECONDS = 3.0
+ENTROPY_FLOOR = 1e-8  # nats: below it the policy is deterministic to double precision
+
+
+def warn_if_collapsed(last_entropies: dict) -> None:
+    """Warn when a run's last update saw a policy of entropy ~0 (``{run label: entropy}``):
+    its scores, and so every later update, are ~0, and learning has stopped."""
+    low = {k: e for k, e in last_entropies.items() if e < ENTROPY_FLOOR}
+    if not low:
+        return
+    where = ", ".join(f"{k}{e:.2g} nats" for k, e in low.items())
+    warnings.warn(
+        f"the policy's entropy collapsed to ~0 ({where} at the last update): a deterministic "
+        "policy has a score of ~0, so the updates stopped moving theta; the step size (or the "
+        "optimizer's) is probably too large: try a smaller one, or an entropy_coef > 0",
+        UserWarning,
+        stacklevel=3,
+    )
 
 
 @dataclass(frozen=True)
@@ -29,7 +48,8 @@ class LearningResult:
         The trained policy; it takes the environment's raw observations (states for a
         ``Discrete`` observation space), one at a time or in a batch.
     returns : numpy.ndarray, shape (n_episodes,)
-        The undiscounted return :math:`\\sum_t R_{t+1}` of every episode.
+        The undiscounted return :math:`\\sum_t R_{t+1}` of every episode (of the episodes
+        played, when the callback stopped the run early).
     discounted_returns : numpy.ndarray, shape (n_episodes,)
         :math:`G_0 = \\sum_t \\gamma^t R_{t+1}` of every episode.
     lengths : numpy.ndarray of int64, shape (n_episodes,)
@@ -87,9 +107,15 @@ class Monitor:
         self.lengths[i] = rewards.shape[0]
 
     def update(
-        self, last_episode: int, first_episode: int, entropy: float, gradient_norm: float
-    ) -> None:
-        """Log one update (episodes ``first_episode..last_episode``) and report it."""
+        self,
+        last_episode: int,
+        first_episode: int,
+        entropy: float,
+        gradient_norm: float,
+        theta: np.ndarray | None = None,
+    ) -> bool:
+        """Log one update (episodes ``first_episode..last_episode``) and report it; False
+        when the callback asked to stop (it returned False)."""
         stats = {
             "episode": last_episode,
             "return": float(np.mean(self.returns[first_episode : last_episode + 1])),
@@ -98,9 +124,14 @@ class Monitor:
         }
         for k in self.KEYS:
             self.history[k].append(stats[k])
+        go = True
         if self.callback is not None:
-            self.callback(stats)
+            extra = {} if theta is None else {"theta": np.array(theta, dtype=np.float64)}
+            go = self.callback({**stats, **extra}) is not False
         self._tick(last_episode + 1, stats["return"])
+        if not go:
+            self.n = last_episode + 1  # the run stops here: its episodes are those played
+        return go
 
     def _tick(self, done: int, mean_return: float) -> None:
         if self.bar is None and self._want_bar():
@@ -130,10 +161,20 @@ class Monitor:
 
     def result(self, policy, value_weights, param) -> LearningResult:
         wall = self.close()
+        if self.history["entropy"]:
+            warn_if_collapsed({"": self.history["entropy"][-1]})
         history = {
             k: np.asarray(v, dtype=np.int64 if k == "episode" else np.float64)
             for k, v in self.history.items()
         }
+        n = self.n
         return LearningResult(
-            policy, self.returns, self.discounted, self.lengths, value_weights, param, history, wall
+            policy,
+            self.returns[:n],
+            self.discounted[:n],
+            self.lengths[:n],
+            value_weights,
+            param,
+            history,
+            wall,
         )

@@ -4,6 +4,8 @@ r"""Returns and the weights REINFORCE puts on each step's score.
   from step :math:`t` on (the "reward-to-go");
 * :func:`step_weights`: the weight of the score at step :math:`t`, :math:`\gamma^t A_t`
   (Sutton & Barto's box) or :math:`A_t` (``discount_weighting=False``, what most code does);
+* :func:`gae`: the generalised advantage :math:`A_t = \sum_k(\gamma\lambda)^k\delta_{t+k}`
+  of a critic's TD errors (Schulman et al. 2016), what actor-critic weights the score by;
 * :func:`normalize_advantages`: :math:`(A - \bar A)/\operatorname{std}(A)` over the
   steps of one update.
 
@@ -15,9 +17,10 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike
 
+from .._validation import check_scalar
 from ._args import check_flag, check_gamma, rewards_array
 
-__all__ = ["discounted_returns", "normalize_advantages", "step_weights"]
+__all__ = ["discounted_returns", "gae", "normalize_advantages", "step_weights"]
 
 
 def discounted_returns(rewards: ArrayLike, gamma: float = 1.0) -> np.ndarray:
@@ -47,6 +50,62 @@ def discounted_returns(rewards: ArrayLike, gamma: float = 1.0) -> np.ndarray:
     for t in range(len(values) - 1, -1, -1):
         total = values[t] + g * total
         out[t] = total
+    return out
+
+
+def gae(
+    rewards: ArrayLike, values: ArrayLike, bootstrap: float, gamma: float, lam: float
+) -> np.ndarray:
+    r"""The generalised advantage estimate of every step (GAE(λ), Schulman et al. 2016).
+
+    .. math::
+
+        \delta_t = R_{t+1} + \gamma\,\hat v(S_{t+1}) - \hat v(S_t), \qquad
+        A_t = \sum_{k=0}^{T-1-t} (\gamma\lambda)^k\,\delta_{t+k},
+
+    with :math:`\hat v(S_T)` = ``bootstrap`` (0 after a terminal step, the critic's value of
+    the last observation when the episode was cut off). Computed backwards,
+    :math:`A_t = \delta_t + \gamma\lambda A_{t+1}`. ``lam = 0`` gives the one-step TD errors
+    :math:`\delta_t`, ``lam = 1`` the return minus the value, :math:`G_t - \hat v(S_t)`
+    (bootstrapped from :math:`\hat v(S_T)`).
+
+    Parameters
+    ----------
+    rewards : array_like, shape (n_steps,)
+        :math:`R_1, \dots, R_T`, finite.
+    values : array_like, shape (n_steps,)
+        :math:`\hat v(S_0), \dots, \hat v(S_{T-1})`, finite.
+    bootstrap : float
+        :math:`\hat v(S_T)`, finite.
+    gamma : float
+        Discount in (0, 1].
+    lam : float
+        :math:`\lambda \in [0, 1]`.
+
+    Returns
+    -------
+    numpy.ndarray, shape (n_steps,)
+        :math:`A_0, \dots, A_{T-1}`.
+    """
+    r = rewards_array(rewards)
+    v = rewards_array(values, "values")
+    if v.shape != r.shape:
+        raise ValueError(
+            f"values must have the shape of rewards, (n_steps,) = {r.shape}, one per step; got "
+            f"shape {v.shape}"
+        )
+    boot = check_scalar(bootstrap, "bootstrap")
+    g = check_gamma(gamma)
+    lam_ = check_scalar(lam, "lam")
+    if not 0.0 <= lam_ <= 1.0:
+        raise ValueError(f"lam must lie in [0, 1] (the λ of GAE); got {lam_!r}")
+    deltas = r + g * np.append(v, boot)[1:] - v
+    out = np.empty_like(r)
+    acc, decay = 0.0, g * lam_
+    values_ = deltas.tolist()  # Python floats: the same IEEE double arithmetic, faster per step
+    for t in range(len(values_) - 1, -1, -1):
+        acc = values_[t] + decay * acc
+        out[t] = acc
     return out
 
 
