@@ -149,7 +149,7 @@ class BanditRuns:
         the learner subtracts it.
     score_optimal : numpy.ndarray, shape (n_runs, n_steps)
         The score's entry for the best arm :math:`b^*`,
-        :math:`(\mathbb{1}\{A_t = b^*\} - \pi_t(b^*))/\tau`: with the two arrays above
+        :math:`((e_{A_t})_{b^*} - \pi_t(b^*))/\tau`: with the two arrays above
         it gives the update of :math:`H(b^*)` with and without baseline
         (:meth:`optimal_arm_update`).
     q_star : numpy.ndarray, shape (n_runs, n_arms)
