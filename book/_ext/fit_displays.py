@@ -9,9 +9,19 @@ priority), so this extension adds it, with priority 510, to the pages that have 
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from sphinx.application import Sphinx
 
 SCRIPT = "fit_displays.js"
+STATIC = Path(__file__).resolve().parents[1] / "_static"
+
+
+def _note_dependencies(app: Sphinx, doctree) -> None:
+    # Sphinx copies static files only when some page is rebuilt: every page depends on the
+    # book's style sheet and this script, so that editing them alone rebuilds the book.
+    for name in ("book.css", SCRIPT):
+        app.env.note_dependency(str(STATIC / name))
 
 
 def _add_script(app: Sphinx, pagename, templatename, context, doctree) -> None:
@@ -22,5 +32,6 @@ def _add_script(app: Sphinx, pagename, templatename, context, doctree) -> None:
 
 
 def setup(app: Sphinx) -> dict:
+    app.connect("doctree-read", _note_dependencies)
     app.connect("html-page-context", _add_script)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
