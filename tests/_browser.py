@@ -62,6 +62,11 @@ def chromium(width: int = 1280, height: int = 1000, console: bool = True):
         "--disable-component-update",
         "--disable-sync",
         "--no-first-run",
+        # A headless window counts as hidden: without these, Chromium may throttle its
+        # timers and stall a long script (axe-core's run) until the next navigation.
+        "--disable-background-timer-throttling",
+        "--disable-renderer-backgrounding",
+        "--disable-backgrounding-occluded-windows",
         f"--window-size={width},{height}",
     ):
         options.add_argument(flag)

@@ -426,13 +426,14 @@
         disc.setAttribute("r", 28 * Math.sqrt(pi[b])); // area proportional to pi, as in the static figure
         const label = dots[2 * b + 1];
         // the label goes centred under the disc, kept inside the box
-        label.setAttribute("x", Math.min(Math.max(sx(x), 60), BOX.size - 60));
+        label.setAttribute("x", Math.min(Math.max(sx(x), 72), BOX.size - 72));
         label.setAttribute("y", sy(y) + Math.max(28 * Math.sqrt(pi[b]), 6) + 14);
         label.textContent = `\u03c6(s,${b}), \u03c0 = ${pi[b].toFixed(2)}`;
         placeHandle(points[b], [x, y],
           `Features of action ${b}: (${fmt(x)}, ${fmt(y)}), probability ${fmt(pi[b])}. ` +
           "Arrow keys move it by 0.1, with Shift by 0.5.");
       }
+      separateLabels(Array.from({ length: st.n }, (_, b) => dots[2 * b + 1]));
       star.setAttribute("transform", `translate(${sx(mean[0])},${sy(mean[1])})`);
       setLine(thetaLine, [0, 0], st.theta);
       thetaLabel.setAttribute("x", sx(st.theta[0]) + 8);
@@ -466,6 +467,28 @@
     }
 
     // A point shown where it is, kept inside the box when the value is outside it.
+    // Labels of points close together would print over each other: a label that meets
+    // one already placed moves just below it (or above, at the bottom of the box).
+    function separateLabels(labels) {
+      const placed = [];
+      const meets = (a, o) => a.x < o.x + o.width && o.x < a.x + a.width &&
+        a.y < o.y + o.height && o.y < a.y + a.height;
+      for (const label of labels) {
+        let box = label.getBBox();
+        for (let tries = 0; box.width > 0 && tries <= placed.length; tries++) {
+          const hit = placed.find((o) => meets(box, o));
+          if (!hit) break;
+          const base = Number(label.getAttribute("y")); // the text's baseline
+          const under = hit.y + hit.height + 1 + (base - box.y); // its top just under hit
+          const over = hit.y - 1 - (box.y + box.height - base); // its bottom just over hit
+          const y = under + (box.y + box.height - base) <= BOX.size ? under : over;
+          label.setAttribute("y", y);
+          box = label.getBBox();
+        }
+        placed.push(box);
+      }
+    }
+
     function placeHandle(h, [x, y], label) {
       const cx = Math.min(Math.max(x, BOX.xmin), BOX.xmax);
       const cy = Math.min(Math.max(y, BOX.ymin), BOX.ymax);

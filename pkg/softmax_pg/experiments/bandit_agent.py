@@ -64,7 +64,7 @@ class GradientBanditAgent:
     --------
     >>> import numpy as np
     >>> agent = GradientBanditAgent(n_arms=2, step_size=0.5, baseline=False)
-    >>> agent.update(action=0, reward=1.0)       # H += 0.5 * 1 * (e_0 - [1/2, 1/2])
+    >>> agent.update(action=0, reward=1.0)  # H += 0.5*1*(e_0 - [1/2, 1/2])
     >>> agent.preferences
     array([ 0.25, -0.25])
     """
