@@ -38,12 +38,17 @@ class GaussianBanditRuns:
         The policy's standard deviation :math:`\\sigma` when acting at step :math:`t`.
     target : float
         The best action :math:`a^*`.
+    diverged_at : numpy.ndarray of int, shape (n_runs,)
+        The step (from 1) at which each run diverged, 0 for a run that never did; a run
+        that diverged is stopped there and its later entries are NaN (only with
+        ``stop_diverged=True``; otherwise a divergence raises and this is all zeros).
     """
 
     rewards: np.ndarray
     means: np.ndarray
     stds: np.ndarray
     target: float
+    diverged_at: np.ndarray
 
     def expected_reward(self) -> np.ndarray:
         """:math:`J = -(\\mu - a^*)^2 - \\sigma^2` of the policy at every step: (n_runs,
@@ -62,6 +67,8 @@ def run_gaussian_bandit(
     init_log_std: float = 0.0,
     reward_noise: float = 1.0,
     baseline: bool = True,
+    natural_mean: bool = False,
+    stop_diverged: bool = False,
     rng: int | np.random.Generator = 0,
 ) -> GaussianBanditRuns:
     r"""Run REINFORCE with a Gaussian policy on the continuous bandit, all runs at once.
@@ -83,6 +90,16 @@ def run_gaussian_bandit(
     baseline : bool, default True
         Subtract the average of the rewards received before the step (zero at the first
         step).
+    natural_mean : bool, default False
+        Step the mean along its natural gradient: the mean's score times the inverse of
+        its Fisher information :math:`\phi\phi^\top/\sigma^2 = 1/\sigma^2` (the single
+        feature :math:`\phi = 1`), that is times :math:`\sigma^2`, which turns
+        :math:`(A - \mu)/\sigma^2` into :math:`A - \mu` (Amari 1998; Kakade 2001).
+    stop_diverged : bool, default False
+        A run diverges when :math:`|\log\sigma| \ge 50` or its mean is not finite. With
+        ``False`` the first divergence raises ValueError; with ``True`` that run alone
+        stops (its step goes to ``diverged_at``) and the others go on, drawing the same
+        numbers as before.
     rng : numpy.random.Generator or int, default 0
         The source of randomness, or its seed.
 
@@ -106,27 +123,41 @@ def run_gaussian_bandit(
         raise ValueError(f"reward_noise must be >= 0; got {noise_sd}")
     if not isinstance(baseline, (bool, np.bool_)):
         raise TypeError(f"baseline must be True or False; got {baseline!r}")
+    for flag, name in ((natural_mean, "natural_mean"), (stop_diverged, "stop_diverged")):
+        if not isinstance(flag, (bool, np.bool_)):
+            raise TypeError(f"{name} must be True or False; got {flag!r}")
     gen = check_rng(rng)
 
     theta = np.full((nr, 1), mu0)  # mean = phi(s)^T theta with the single feature phi(s) = 1
     lam = np.full(nr, lam0)
     phi = np.ones(1)
-    rewards, means, stds = (np.empty((ns, nr)) for _ in range(3))
+    rewards, means, stds = (np.full((ns, nr), np.nan) for _ in range(3))
     reward_sum = np.zeros(nr)
+    diverged_at = np.zeros(nr, dtype=int)
     for t in range(ns):
+        live = diverged_at == 0
         mu, sigma = theta[:, 0], gaussian_std(lam)
         actions = mu + sigma * gen.standard_normal(nr)
         r = -((actions - a_star) ** 2) + noise_sd * gen.standard_normal(nr)
         weight = r - reward_sum / t if (baseline and t > 0) else r.copy()
         grad_theta = gaussian_score(theta, phi, actions, lam)
+        if natural_mean:  # times the inverse Fisher information sigma^2 of the mean
+            grad_theta = grad_theta * (sigma**2)[:, None]
+        new_lam = lam
         if alpha_lam is not None:
-            lam = lam + alpha_lam * weight * gaussian_score_log_std(theta, phi, actions, lam)
-        theta = theta + alpha * weight[:, None] * grad_theta
-        if not (np.all(np.isfinite(theta)) and np.all(np.abs(lam) < 50.0)):
+            new_lam = lam + alpha_lam * weight * gaussian_score_log_std(theta, phi, actions, lam)
+        new_theta = theta + alpha * weight[:, None] * grad_theta
+        bad = live & ~(np.isfinite(new_theta[:, 0]) & (np.abs(new_lam) < 50.0))
+        if bad.any() and not stop_diverged:
             raise ValueError(
                 f"the learning diverged at step {t + 1} (|log sigma| >= 50 or a non-finite mean); "
                 f"expected smaller step sizes: got step_size={alpha}, step_size_log_std={alpha_lam}"
             )
-        means[t], stds[t], rewards[t] = mu, sigma, r
-        reward_sum += r
-    return GaussianBanditRuns(rewards=rewards.T, means=means.T, stds=stds.T, target=a_star)
+        means[t, live], stds[t, live], rewards[t, live] = mu[live], sigma[live], r[live]
+        diverged_at[bad] = t + 1
+        keep = diverged_at == 0  # a diverged run keeps its last parameters, unused
+        theta, lam = np.where(keep[:, None], new_theta, theta), np.where(keep, new_lam, lam)
+        reward_sum += np.where(live, r, 0.0)
+    return GaussianBanditRuns(
+        rewards=rewards.T, means=means.T, stds=stds.T, target=a_star, diverged_at=diverged_at
+    )
