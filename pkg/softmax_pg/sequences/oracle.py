@@ -5,8 +5,11 @@ the model's responses is a finite sum,
 
 .. math::
 
-    \mathbb{E}_{x,\,y\sim\pi_\theta}\Big[\sum_t w_t\,\nabla_\theta\log\pi_\theta(y_t\mid s_t)\Big]
-    = \sum_x \mu(x) \sum_y \pi_\theta(y\mid x) \sum_t w_t\,\nabla_\theta\log\pi_\theta(y_t\mid s_t),
+    \begin{aligned}
+    &\mathbb{E}_{x,\,y\sim\pi_\theta}\Big[\sum_t w_t\,\nabla_\theta\log\pi_\theta(y_t\mid s_t)\Big]\\
+    &= \sum_x \mu(x) \sum_y \pi_\theta(y\mid x)\\
+    &\qquad \sum_t w_t\,\nabla_\theta\log\pi_\theta(y_t\mid s_t),
+    \end{aligned}
 
 one call of ``softmax_pg.policy_gradient`` with weights :math:`\mu(x)\pi_\theta(y|x)w_t`
 (:func:`expected_gradient`). With :math:`w_t = R(x,y)` it is :math:`\nabla J`
