@@ -96,9 +96,11 @@ def ppo(
     Per update: play ``episodes_per_update`` episodes with :math:`\theta_{\text{old}}`
     (on a vector env, one episode on each of its ``num_envs`` sub-environments, stepped
     together); advantages :math:`A_t` = the reward-to-go :math:`G_t` normalised over the
-    update (:func:`normalize_advantages`; no critic); then ``epochs`` passes over random
-    minibatches, each an ``optimizer`` step along the gradient of the clipped surrogate
-    (module docstring) plus ``entropy_coef`` times the minibatch's mean entropy gradient.
+    update (:func:`normalize_advantages`): the CartPole recipe's advantages, no critic, so
+    that the clipped surrogate's epochs are what differs from the recipe; then ``epochs``
+    passes over random minibatches, each an ``optimizer`` step along the gradient of the
+    clipped surrogate :math:`L` of the minibatch (:func:`clipped_surrogate_weights`) plus
+    ``entropy_coef`` times its mean entropy gradient.
 
     Parameters
     ----------
@@ -138,7 +140,7 @@ def ppo(
     """
     vector = getattr(env, "num_envs", None) is not None and hasattr(env, "single_action_space")
     if vector:
-        spaces = Spaces(env.single_observation_space, env.single_action_space, "env")
+        spaces = Spaces(getattr(env, "single_observation_space", None), env.single_action_space)
     else:
         spaces = Spaces.of(check_env(env))
     p = spaces.parametrisation(None, param)
