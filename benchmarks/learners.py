@@ -149,7 +149,7 @@ def options_cost(n_episodes: int) -> None:
 RECIPE_EPISODES_PER_UPDATE, RECIPE_ADAM_STEP = 20, 0.05
 # PPO's settings, tuned on seeds 100-109 (reported on 0-9)
 PPO_ENVS, PPO_ADAM_STEP = 8, 0.02
-PPO = dict(n_episodes=800, epochs=8, minibatch_size=256, clip=0.2, gamma=0.99)
+PPO = dict(n_episodes=800, epochs=8, minibatch_size=256, clip=0.2, gamma=0.99, entropy_coef=0.01)
 
 
 def cartpole_ppo(n_seeds: int = 10) -> None:
