@@ -7,7 +7,8 @@ policy :math:`\mathrm{softmax}(h_\theta(s)/\tau)` of a parametrisation
 kernel's preference-space score, nothing else.
 
 * :func:`reinforce` (§13.3-13.4), :func:`actor_critic` (§13.5, and its batch form with
-  n-step or λ-returns), :func:`reinforce_batched` (runs stepped together on a vector env);
+  n-step or λ-returns), :func:`reinforce_batched` (runs stepped together on a vector env),
+  :func:`ppo` (the clipped surrogate, on one or a vector env);
 * :func:`evaluate` a trained policy, greedy or sampled; :func:`save_policy`, :func:`load_policy`;
 * the options they share in one object, :class:`LearnerOptions` (``options=``);
 * optimisers :class:`SGD`, :class:`Adam`, :class:`NaturalGradient`, and the protocol
@@ -32,6 +33,7 @@ from .actor_critic import actor_critic
 from .batched import BatchedResult, evaluate_batched, reinforce_batched
 from .evaluate import evaluate
 from .optim import SGD, Adam, NaturalGradient, Optimizer
+from .ppo import clipped_surrogate_weights, ppo
 from .reinforce import episode_gradient, reinforce
 from .results import LearningResult
 from .returns import discounted_returns, gae, normalize_advantages, step_weights
@@ -47,6 +49,7 @@ __all__ = [
     "NaturalGradient",
     "Optimizer",
     "actor_critic",
+    "clipped_surrogate_weights",
     "discounted_returns",
     "episode_gradient",
     "evaluate",
@@ -54,6 +57,7 @@ __all__ = [
     "gae",
     "load_policy",
     "normalize_advantages",
+    "ppo",
     "reinforce",
     "reinforce_batched",
     "sample_episode",
