@@ -118,12 +118,7 @@ return Array.from(document.querySelectorAll('article img, main img'))
 REFLOW_PENDING = {
     "book/intro": {"the-answer-first"},
     "book/softmax_policy": {"equation-softmax-policy"},
-    "book/deriving_score": {
-        "equation-score-linear",
-        "equation-grad-linear",
-        "equation-score-derivation",
-        "equation-log-normaliser-moments",
-    },
+    "book/deriving_score": {"equation-log-normaliser-moments"},
     "book/any_preferences": {"equation-score-any", "proof"},
     "book/properties": {"proof"},
     "book/short_corridor": {"equation-corridor-bellman", "solution-content"},
