@@ -120,7 +120,6 @@ REFLOW_PENDING = {
     "book/softmax_policy": {"equation-softmax-policy"},
     "book/deriving_score": {"equation-log-normaliser-moments"},
     "book/any_preferences": {"equation-score-any", "proof"},
-    "book/properties": {"proof"},
     "book/short_corridor": {"equation-corridor-bellman", "solution-content"},
     "book/cartpole": {
         "the-textbook-learner-and-its-plateau",
