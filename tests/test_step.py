@@ -105,3 +105,20 @@ def test_bad_input_names_the_argument(change, error, words):
 def test_overflowing_weights_raise_instead_of_returning_inf():
     with pytest.raises(FloatingPointError, match="scale the weights down"):
         policy_gradient(TabularPreferences(1, 2), np.zeros(2), [0] * 3, [0] * 3, [1.5e308] * 3)
+
+
+@pytest.mark.parametrize("kind", ["tabular", "mlp"])
+def test_linearise_gives_the_methods_numbers(kind):
+    rng = np.random.default_rng(11)
+    if kind == "mlp":
+        param = MLPPreferences(3, 4, hidden=(5,))
+        obs = rng.normal(size=(7, 3))
+    else:
+        param = TabularPreferences(5, 4)
+        obs = rng.integers(0, 5, 7)
+    theta = param.init(rng) + 0.3 * rng.normal(size=param.n_params)
+    g = rng.normal(size=(7, 4))
+    h, pullback = param.linearise(theta, obs)
+    np.testing.assert_array_equal(h, param.preferences(theta, obs))
+    np.testing.assert_array_equal(pullback(g), param.vjp(theta, obs, g))
+    np.testing.assert_array_equal(pullback(g, summed=True), param.vjp_sum(theta, obs, g))

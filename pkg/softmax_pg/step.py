@@ -115,7 +115,7 @@ def policy_gradient(
         theta, observations, actions, weights, temperature, entropy_coef = _checked(
             param, theta, observations, actions, weights, temperature, entropy_coef
         )
-    h = param.preferences(theta, observations)
+    h, pullback = param.linearise(theta, observations)
     log_probs = _kernel.log_softmax(h, temperature)
     if len(actions) == 1:  # one step (online learners): the kernel's one-row paths, same rounding
         a = int(actions[0])
@@ -130,19 +130,19 @@ def policy_gradient(
     with np.errstate(over="ignore", invalid="ignore"):
         scores = None
         if summed:
-            scores = param.vjp(theta, observations, g) if keep_scores else None
+            scores = pullback(g) if keep_scores else None
             gw = weights[:, None] * g
             if entropy_coef > 0.0:
                 gw += entropy_coef * _kernel.entropy_gradient_from_log_probs(log_probs, temperature)
-            gradient = param.vjp_sum(theta, observations, gw)
+            gradient = pullback(gw, summed=True)
         elif keep_scores or len(actions) * param.n_params <= SCORES_UP_TO:
-            scores = param.vjp(theta, observations, g)
+            scores = pullback(g)
             gradient = weights @ scores
         else:
-            gradient = param.vjp_sum(theta, observations, weights[:, None] * g)
+            gradient = pullback(weights[:, None] * g, summed=True)
         if entropy_coef > 0.0 and not summed:
             gh = entropy_coef * _kernel.entropy_gradient_from_log_probs(log_probs, temperature)
-            gradient = gradient + param.vjp_sum(theta, observations, gh)
+            gradient = gradient + pullback(gh, summed=True)
     if validate:
         _check_outputs(param, gradient, scores)
     return PolicyGradient(gradient, scores, entropy, taken)

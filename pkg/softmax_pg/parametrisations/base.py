@@ -116,6 +116,18 @@ class Parametrisation:
         """Sum over the batch of the vjp, shape (n_params,); default ``vjp(...).sum(0)``."""
         return np.sum(self.vjp(theta, observations, g), axis=0)
 
+    def linearise(self, theta: np.ndarray, observations):
+        """The preferences (batch, n_actions) and their pull-back ``pullback(g, summed=False)``:
+        ``vjp(theta, observations, g)``, or ``vjp_sum`` when ``summed``. Optional; the default
+        calls the methods, a network overrides it to run its forward pass once."""
+
+        def pullback(g: np.ndarray, summed: bool = False) -> np.ndarray:
+            if summed:
+                return self.vjp_sum(theta, observations, g)
+            return self.vjp(theta, observations, g)
+
+        return self.preferences(theta, observations), pullback
+
     def preferences_many(self, thetas: np.ndarray, observations) -> np.ndarray:
         """Preferences with one theta per run, shape (runs, batch, n_actions); default a loop."""
         return np.stack(

@@ -157,6 +157,16 @@ class MLPPreferences(Parametrisation):
         layers, zs, _ = self._forward(theta, observations)
         return self._backward(layers, zs, g, per_sample=False)
 
+    def linearise(self, theta, observations):
+        """The preferences and their pull-back from one forward pass (the same numbers as
+        ``preferences``, ``vjp`` and ``vjp_sum``)."""
+        layers, zs, h = self._forward(theta, observations)
+
+        def pullback(g, summed=False):
+            return self._backward(layers, zs, g, per_sample=not summed)
+
+        return h, pullback
+
 
 def _flatten(layers) -> np.ndarray:
     return np.concatenate([np.concatenate([np.ravel(w), b]) for w, b in layers])

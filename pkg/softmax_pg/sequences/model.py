@@ -78,6 +78,17 @@ class MaskedPreferences(Parametrisation):
         s = np.asarray(observations)
         return self.inner.vjp_sum(theta, s, np.where(self.mask[s] == 0.0, g, 0.0))
 
+    def linearise(self, theta, observations):
+        """The inner parametrisation's one forward pass, masked (the same numbers as the
+        methods)."""
+        s = np.asarray(observations)
+        h, inner_pullback = self.inner.linearise(theta, s)
+
+        def pullback(g, summed=False):
+            return inner_pullback(np.where(self.mask[s] == 0.0, g, 0.0), summed)
+
+        return h + self.mask[s], pullback
+
 
 class TinyLanguageModel:
     r"""Prompts with digit-sum targets, responses of 1 to ``max_len`` digits and an end token.

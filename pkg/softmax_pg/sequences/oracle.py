@@ -6,7 +6,8 @@ the model's responses is a finite sum,
 .. math::
 
     \begin{aligned}
-    &\mathbb{E}_{x,\,y\sim\pi_\theta}\Big[\sum_t w_t\,\nabla_\theta\log\pi_\theta(y_t\mid s_t)\Big]\\
+    &\mathbb{E}_{x,\,y\sim\pi_\theta}\Big[\sum_t w_t\,
+      \nabla_\theta\log\pi_\theta(y_t\mid s_t)\Big]\\
     &= \sum_x \mu(x) \sum_y \pi_\theta(y\mid x)\\
     &\qquad \sum_t w_t\,\nabla_\theta\log\pi_\theta(y_t\mid s_t),
     \end{aligned}
