@@ -52,8 +52,11 @@ def best_of(fn, repeats: int) -> float:
     return min(times)
 
 
-def torch_gradient(lm, param, theta, batch, weights) -> np.ndarray:
-    """sum_{i,t} w_{i,t} grad log pi(y_t|s_t), as practitioners write it in torch."""
+def torch_log_probs(lm, param, theta, batch, mask=None):
+    """(n, n_positions) token log-probabilities in torch, 0 at padding, and the leaf theta:
+    ``logits.log_softmax(-1).gather(...)`` with the -inf mask, as practitioners write it
+    (``mask``: ``torch.tensor(lm.mask())``, made once by a caller that times this).
+    tests/test_sequences_torch.py checks the package against it."""
     t = torch.tensor(theta, requires_grad=True)
     x = torch.tensor(lm.encode(batch.states.reshape(-1)))
     i, z = 0, x
@@ -65,11 +68,17 @@ def torch_gradient(lm, param, theta, batch, weights) -> np.ndarray:
         i += n_out
     for w, b in layers[:-1]:
         z = torch.tanh(z @ w + b)
-    logits = z @ layers[-1][0] + layers[-1][1] + MASK[batch.states.reshape(-1)]
+    mask = torch.tensor(lm.mask()) if mask is None else mask
+    logits = z @ layers[-1][0] + layers[-1][1] + mask[batch.states.reshape(-1)]
     logits = logits.view(*batch.states.shape, -1)
     lp = logits.log_softmax(-1).gather(-1, torch.from_numpy(batch.tokens)[..., None])[..., 0]
     pad = torch.from_numpy(batch.mask)
-    lp = torch.where(pad, lp, torch.zeros_like(lp))
+    return torch.where(pad, lp, torch.zeros_like(lp)), t  # where, not lp * pad: -inf * 0 = nan
+
+
+def torch_gradient(lm, param, theta, batch, weights) -> np.ndarray:
+    """sum_{i,t} w_{i,t} grad log pi(y_t|s_t), as practitioners write it in torch."""
+    lp, t = torch_log_probs(lm, param, theta, batch, MASK)
     (torch.from_numpy(weights) * lp).sum().backward()
     return t.grad.numpy()
 

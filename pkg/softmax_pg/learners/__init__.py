@@ -10,6 +10,8 @@ kernel's preference-space score, nothing else.
   n-step or λ-returns), :func:`reinforce_batched` (runs stepped together on a vector env),
   :func:`ppo` (the clipped surrogate, on one or a vector env);
 * :func:`evaluate` a trained policy, greedy or sampled; :func:`save_policy`, :func:`load_policy`;
+  a run's whole state (:class:`TrainingState`, ``result.state``) to resume it
+  (``resume=``), :func:`save_run`, :func:`load_run`;
 * the options they share in one object, :class:`LearnerOptions` (``options=``);
 * optimisers :class:`SGD`, :class:`Adam`, :class:`NaturalGradient`, and the protocol
   :class:`Optimizer` any of yours follows; the returns, GAE advantages (:func:`gae`) and
@@ -39,6 +41,7 @@ from .results import LearningResult
 from .returns import discounted_returns, gae, normalize_advantages, step_weights
 from .rollout import sample_episode
 from .saving import load_policy, save_policy
+from .state import TrainingState, load_run, save_run
 
 __all__ = [
     "SGD",
@@ -48,6 +51,7 @@ __all__ = [
     "LearningResult",
     "NaturalGradient",
     "Optimizer",
+    "TrainingState",
     "actor_critic",
     "clipped_surrogate_weights",
     "discounted_returns",
@@ -56,11 +60,13 @@ __all__ = [
     "evaluate_batched",
     "gae",
     "load_policy",
+    "load_run",
     "normalize_advantages",
     "ppo",
     "reinforce",
     "reinforce_batched",
     "sample_episode",
     "save_policy",
+    "save_run",
     "step_weights",
 ]

@@ -37,7 +37,9 @@ class LearnerOptions:
         (averaged over the update's episodes).
     normalize_observations : bool, default False
         Standardise ``Box`` observations with running moments (the returned policy applies
-        them).
+        them). Your parametrisation then receives :math:`(x-\mu)/s`, not the environment's
+        raw :math:`x`, during training: features, scales or a ``state_fn`` written for raw
+        observations see standardised ones (``result.policy`` still takes raw ones).
     temperature : float, default 1.0
         :math:`\tau > 0` of :math:`\mathrm{softmax}(h/\tau)`.
     max_steps : int, default 1000
@@ -87,6 +89,13 @@ class LearnerOptions:
         if options is None:
             return cls(**changes)
         return dataclasses.replace(options, **changes) if changes else options
+
+    @classmethod
+    def from_arguments(cls, arguments: dict) -> LearnerOptions:
+        """:meth:`build` from a learner's arguments (its ``locals()``): ``options`` and the
+        keywords named as the fields."""
+        fields = {f.name: arguments[f.name] for f in dataclasses.fields(cls)}
+        return cls.build(arguments["options"], **fields)
 
 
 def check_gamma(gamma: object) -> float:

@@ -23,6 +23,7 @@ from .optim import check_optimizer
 from .results import Monitor
 from .rollout import Spaces, check_env, play_episode
 from .standardize import RunningMoments, Standardized
+from .state import TrainingState, restore, resumable, run_generator, training_state
 
 
 class Setup:
@@ -46,12 +47,14 @@ class Setup:
         value_features=None,
         value_param=None,
         value_name="baseline_step_size",
+        resume=None,
     ):
+        self.resume = None if resume is None else resumable(resume, rng, theta0)
         self.env = check_env(env)
         self.spaces = Spaces.of(env)
         self.alpha = check_step_size(step_size, optimizer)
         self.episodes = check_count(n_episodes, "n_episodes")
-        self.rng = check_rng(rng)
+        self.rng = check_rng(rng) if self.resume is None else run_generator(self.resume.rng)
         self.options = options  # checked when built
         self.gamma, self.tau, self.steps = options.gamma, options.temperature, options.max_steps
         self.per_update, self.normalize = options.episodes_per_update, options.normalize_advantages
@@ -80,13 +83,30 @@ class Setup:
         else:
             self.alpha_w = check_positive(value_step_size, value_name)
             self.critic = value_function(self.spaces, value_features, value_param, self.rng)
-        self.monitor = Monitor(self.episodes, callback, progress)
+        offset = 0 if self.resume is None else self.resume.episodes
+        self.monitor = Monitor(self.episodes, callback, progress, offset)
         self._theta0 = theta0
         self._checked = False
+        if self.resume is not None:
+            restore(
+                self.resume,
+                self.param,
+                self.optimizer,
+                moments=self.moments,
+                critic=self.critic is not None,
+                value_name=value_name,
+                env=self.env,
+            )
+            if self.moments is not None:
+                self.param.mean, self.param.std = self.moments.mean, self.moments.std()
 
     # ------------------------------------------------------------------ random protocol
     def start(self):
-        """The first observation (None with several episodes per update) and theta, in order."""
+        """The first observation (None with several episodes per update) and theta, in order;
+        a resumed run's next observation (the env's unseeded reset) and its theta."""
+        if self.resume is not None:
+            obs = self.env.reset()[0] if self.per_update == 1 else None
+            return obs, self.resume.theta.copy()
         obs = None
         if self.per_update == 1:
             obs, _ = self.env.reset(seed=int(self.rng.integers(2**32)))
@@ -126,7 +146,23 @@ class Setup:
         return episodes
 
     def value_weights(self):
+        if self.resume is not None:
+            w = self.resume.value_weights
+            return None if w is None else w.copy()
         return self.critic.zeros() if self.critic is not None else None
+
+    def state(self, policy: SoftmaxPolicy, w) -> TrainingState:
+        """Everything the run needs to go on (``result.state``)."""
+        mon = self.monitor
+        return training_state(
+            policy,
+            mon.offset + mon.n,
+            self.rng,
+            w=w,
+            optimizer=self.optimizer,
+            moments=self.moments,
+            env=self.env,
+        )
 
     # ---------------------------------------------------------------- checks, once and after
     def check_param(self, theta: np.ndarray, obs) -> None:

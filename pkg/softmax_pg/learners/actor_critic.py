@@ -183,7 +183,7 @@ def actor_critic(
     step_size: float | None = None,
     value_step_size: float,
     n_episodes: int,
-    rng: int | np.random.Generator,
+    rng: int | np.random.Generator | None = None,
     param=None,
     features: ArrayLike | None = None,
     gamma: float | None = None,
@@ -203,6 +203,7 @@ def actor_critic(
     options: LearnerOptions | None = None,
     callback=None,
     progress: bool | None = None,
+    resume=None,
 ) -> LearningResult:
     r"""Actor-critic: one-step and online by default (Sutton & Barto 2018, §13.5), or in batch.
 
@@ -246,7 +247,7 @@ def actor_critic(
     lam : float in [0, 1], optional
     episodes_per_update, normalize_advantages, discount_weighting : optional
         As :func:`~softmax_pg.learners.reinforce`.
-    optimizer, entropy_coef, normalize_observations, options, callback, progress : optional
+    optimizer, entropy_coef, normalize_observations, options, callback, progress, resume : optional
         As :func:`~softmax_pg.learners.reinforce` (``gamma``, ``temperature``, ``max_steps``,
         ``episodes_per_update``, ``normalize_advantages``, ``discount_weighting``,
         ``entropy_coef``, ``normalize_observations``: :class:`LearnerOptions` fields).
@@ -272,17 +273,7 @@ def actor_critic(
     the numbers).
     """
     n, lam = _check_n_step(n_step, lam)
-    options = LearnerOptions.build(
-        options,
-        gamma=gamma,
-        temperature=temperature,
-        max_steps=max_steps,
-        episodes_per_update=episodes_per_update,
-        normalize_advantages=normalize_advantages,
-        discount_weighting=discount_weighting,
-        entropy_coef=entropy_coef,
-        normalize_observations=normalize_observations,
-    )
+    options = LearnerOptions.from_arguments(locals())
     setup = Setup(
         env,
         options,
@@ -295,6 +286,7 @@ def actor_critic(
         optimizer=optimizer,
         callback=callback,
         progress=progress,
+        resume=resume,
         value_step_size=value_step_size,
         value_features=value_features,
         value_param=value_param,
@@ -308,4 +300,4 @@ def actor_critic(
         else:
             theta = run_batch(setup, theta, w, obs, n, lam)
     policy = setup.policy(theta)
-    return setup.monitor.result(policy, w, policy.param)
+    return setup.monitor.result(policy, w, policy.param, setup.state(policy, w))

@@ -257,17 +257,7 @@ def reinforce_batched(
         A run diverged; the message names the step size or optimiser.
     """
     start = time.perf_counter()
-    options = LearnerOptions.build(
-        options,
-        gamma=gamma,
-        temperature=temperature,
-        max_steps=max_steps,
-        episodes_per_update=episodes_per_update,
-        normalize_advantages=normalize_advantages,
-        discount_weighting=discount_weighting,
-        entropy_coef=entropy_coef,
-        normalize_observations=normalize_observations,
-    )
+    options = LearnerOptions.from_arguments(locals())
     setup = Setup(
         envs,
         options,

@@ -32,6 +32,7 @@ from .optim import Adam
 from .results import LearningResult, Monitor
 from .returns import discounted_returns, normalize_advantages
 from .rollout import Spaces, check_env, sample_episode
+from .state import restore, resumable, run_generator, training_state
 
 __all__ = ["clipped_surrogate_weights", "ppo"]
 
@@ -76,7 +77,7 @@ def ppo(
     env,
     *,
     n_episodes: int,
-    rng: int | np.random.Generator,
+    rng: int | np.random.Generator | None = None,
     param=None,
     theta0: ArrayLike | None = None,
     optimizer=None,
@@ -90,6 +91,7 @@ def ppo(
     max_steps: int = 1000,
     callback=None,
     progress: bool | None = None,
+    resume=None,
 ) -> LearningResult:
     r"""Proximal policy optimisation with the clipped surrogate, on one or a vector env.
 
@@ -128,6 +130,9 @@ def ppo(
         Steps at most per episode.
     callback, progress
         As in :func:`reinforce`.
+    resume : TrainingState or LearningResult, optional
+        As in :func:`reinforce` (``rng`` left out): :math:`\theta`, the optimiser's state
+        and the generator go on (every episode's reset is seeded from it).
 
     Returns
     -------
@@ -144,15 +149,20 @@ def ppo(
     else:
         spaces = Spaces.of(check_env(env))
     p = spaces.parametrisation(None, param)
-    g = check_rng(rng)
+    state = None if resume is None else resumable(resume, rng, theta0)
+    g = check_rng(rng) if state is None else run_generator(state.rng)
     n, per = check_count(n_episodes, "n_episodes"), _per_update(env, vector, episodes_per_update)
     opt = _checked_optimizer(optimizer)
     epochs, size = check_count(epochs, "epochs"), check_count(minibatch_size, "minibatch_size")
     args = (_check_clip(clip), check_gamma(gamma), check_temperature(temperature))
     beta = check_nonnegative(entropy_coef, "entropy_coef")
     steps = check_count(max_steps, "max_steps")
-    theta = checked_init(p, g) if theta0 is None else checked_theta(p, theta0, "theta0").copy()
-    mon, first = Monitor(n, callback, progress), 0
+    if state is not None:
+        restore(state, p, opt)
+        theta = state.theta.copy()
+    else:
+        theta = checked_init(p, g) if theta0 is None else checked_theta(p, theta0, "theta0").copy()
+    mon, first = Monitor(n, callback, progress, 0 if state is None else state.episodes), 0
     with np.errstate(over="ignore", invalid="ignore"):
         while first < n:
             last = min(first + per, n)
@@ -166,7 +176,8 @@ def ppo(
                 mon.episode(first + i, r, float(discounted_returns(r, args[1])[0]))
             mon.update(last - 1, first, entropy, norm)
             first = last
-    return mon.result(SoftmaxPolicy(p, theta, args[2]), None, p)
+    policy = SoftmaxPolicy(p, theta, args[2])
+    return mon.result(policy, None, p, training_state(policy, mon.offset + mon.n, g, optimizer=opt))
 
 
 def _update(param, theta, opt, episodes, g, args, epochs, size, beta):

@@ -135,7 +135,7 @@ def reinforce(
     *,
     step_size: float | None = None,
     n_episodes: int,
-    rng: int | np.random.Generator,
+    rng: int | np.random.Generator | None = None,
     param=None,
     features: ArrayLike | None = None,
     gamma: float | None = None,
@@ -154,6 +154,7 @@ def reinforce(
     options: LearnerOptions | None = None,
     callback=None,
     progress: bool | None = None,
+    resume=None,
 ) -> LearningResult:
     r"""REINFORCE (Monte Carlo policy gradient), with an optional learned baseline.
 
@@ -178,7 +179,9 @@ def reinforce(
     ``optimizer`` (:class:`SGD`, :class:`Adam`, :class:`NaturalGradient`) replaces
     :math:`\theta + \alpha\hat g`; ``entropy_coef`` :math:`\beta` adds
     :math:`\beta\sum_t\nabla\mathcal{H}(\pi(\cdot\mid S_t))`; ``normalize_observations``
-    standardises ``Box`` observations with running moments (the policy returned applies them).
+    standardises ``Box`` observations with running moments (the policy returned applies them:
+    it takes raw observations; during training the parametrisation receives the standardised
+    ones).
 
     Parameters
     ----------
@@ -190,7 +193,8 @@ def reinforce(
         (then ignored: the optimiser has its own step).
     n_episodes : int
     rng : int or numpy.random.Generator
-        Every random draw (:mod:`softmax_pg.learners`, "Random protocol").
+        Every random draw (:mod:`softmax_pg.learners`, "Random protocol"); left out with
+        ``resume``.
     param : Parametrisation, optional
         Default: tabular for ``Discrete`` observations, ``MatrixPreferences`` for ``Box``.
     features : array_like, shape (n_states, n_actions, n_features), optional
@@ -220,6 +224,10 @@ def reinforce(
         result then holds the episodes played).
     progress : bool or None, default None
         A tqdm bar; None: only on a terminal, once the run has taken a few seconds.
+    resume : TrainingState or LearningResult, optional
+        A run to go on with (``result.state``, or :func:`load_run`), called with the run's
+        other arguments: the ``n_episodes`` next episodes are those the uninterrupted run
+        would play, bit for bit (:class:`TrainingState`).
 
     Returns
     -------
@@ -234,17 +242,7 @@ def reinforce(
     FloatingPointError
         The run diverged; the message names the step size responsible.
     """
-    options = LearnerOptions.build(
-        options,
-        gamma=gamma,
-        temperature=temperature,
-        max_steps=max_steps,
-        episodes_per_update=episodes_per_update,
-        normalize_advantages=normalize_advantages,
-        discount_weighting=discount_weighting,
-        entropy_coef=entropy_coef,
-        normalize_observations=normalize_observations,
-    )
+    options = LearnerOptions.from_arguments(locals())
     setup = Setup(
         env,
         options,
@@ -257,6 +255,7 @@ def reinforce(
         optimizer=optimizer,
         callback=callback,
         progress=progress,
+        resume=resume,
         value_step_size=baseline_step_size,
         value_features=value_features,
         value_param=value_param,
@@ -282,7 +281,7 @@ def _run(setup: Setup) -> LearningResult:
             if not go:  # the callback returned False
                 break
     policy = setup.policy(theta)
-    return mon.result(policy, w, policy.param)
+    return mon.result(policy, w, policy.param, setup.state(policy, w))
 
 
 def _g0(rewards: np.ndarray, gamma: float) -> float:

@@ -64,6 +64,9 @@ class LearningResult:
         gradient estimate).
     wall_time : float
         Seconds the run took.
+    state : TrainingState or None
+        Everything the run needs to go on (:class:`TrainingState`): pass it as
+        ``resume=`` to the same learner, or save it with :func:`save_run`.
     """
 
     policy: SoftmaxPolicy
@@ -74,6 +77,7 @@ class LearningResult:
     param: object
     history: dict = field(default_factory=dict)
     wall_time: float = 0.0
+    state: object = field(default=None, repr=False, compare=False)
 
 
 class Monitor:
@@ -81,7 +85,9 @@ class Monitor:
 
     KEYS = ("episode", "return", "entropy", "gradient_norm")
 
-    def __init__(self, n_episodes: int, callback=None, progress: bool | None = None) -> None:
+    def __init__(
+        self, n_episodes: int, callback=None, progress: bool | None = None, offset: int = 0
+    ) -> None:
         if callback is not None and not callable(callback):
             raise TypeError(
                 "callback must be callable (it is called with a dict per update) or None; got "
@@ -99,6 +105,7 @@ class Monitor:
         self.start = time.perf_counter()
         self.bar = None
         self.done = 0
+        self.offset = offset  # episodes played before (a resumed run): the history counts on
 
     def episode(self, i: int, rewards: np.ndarray, discounted: float) -> None:
         """Record episode ``i``: its rewards' sum, its discounted return, its length."""
@@ -117,7 +124,7 @@ class Monitor:
         """Log one update (episodes ``first_episode..last_episode``) and report it; False
         when the callback asked to stop (it returned False)."""
         stats = {
-            "episode": last_episode,
+            "episode": self.offset + last_episode,
             "return": float(np.mean(self.returns[first_episode : last_episode + 1])),
             "entropy": float(entropy),
             "gradient_norm": float(gradient_norm),
@@ -159,7 +166,7 @@ class Monitor:
             self.bar.close()
         return time.perf_counter() - self.start
 
-    def result(self, policy, value_weights, param) -> LearningResult:
+    def result(self, policy, value_weights, param, state=None) -> LearningResult:
         wall = self.close()
         if self.history["entropy"]:
             warn_if_collapsed({"": self.history["entropy"][-1]})
@@ -177,4 +184,5 @@ class Monitor:
             param,
             history,
             wall,
+            state,
         )

@@ -20,7 +20,7 @@ from ..parametrisations.base import class_name, find_class
 from ..parametrisations.outputs import checked_preferences
 from ..policy import SoftmaxPolicy
 
-__all__ = ["load_policy", "save_policy"]
+__all__ = ["load_policy", "policy_arrays", "policy_from", "read_archive", "save_policy"]
 
 FORMAT = "softmax_pg policy, version 2"
 _N_PROBE = 8
@@ -78,13 +78,8 @@ def _probe(policy: SoftmaxPolicy) -> np.ndarray | None:
     return np.random.default_rng(20181).normal(size=(_N_PROBE, *shape))
 
 
-def save_policy(path: str | os.PathLike, policy) -> None:
-    """Write ``policy`` (a SoftmaxPolicy or a learner's result) to the ``.npz`` file ``path``.
-
-    What is stored is what :func:`load_policy` checks: the class, its description (when it
-    has one), :math:`\\theta`, the temperature, and the preferences on a probe batch.
-    """
-    pol = policy_of(policy)
+def policy_arrays(pol: SoftmaxPolicy) -> dict[str, np.ndarray]:
+    """The arrays :func:`save_policy` writes for ``pol`` (without the format entry)."""
     config = pol.param.to_config()
     arrays = {} if config is None else _flat(config, "config.")
     probe = _probe(pol)
@@ -94,35 +89,44 @@ def save_policy(path: str | os.PathLike, policy) -> None:
     except Exception:  # noqa: BLE001  (whatever the user's class raises)
         pass
     arrays = {k: v for k, v in arrays.items() if v is not None}
-    np.savez(
-        path,
-        format=np.str_(FORMAT),
-        param_class=np.str_(class_name(pol.param)),
-        described=np.bool_(config is not None),
-        theta=pol.theta,
-        temperature=np.float64(pol.temperature),
+    return {
+        "param_class": np.str_(class_name(pol.param)),
+        "described": np.bool_(config is not None),
+        "theta": pol.theta,
+        "temperature": np.float64(pol.temperature),
         **arrays,
-    )
+    }
 
 
-def _read(path) -> dict:
-    """The file's arrays; one ValueError for anything that is not a policy file."""
+def save_policy(path: str | os.PathLike, policy) -> None:
+    """Write ``policy`` (a SoftmaxPolicy or a learner's result) to the ``.npz`` file ``path``.
+
+    What is stored is what :func:`load_policy` checks: the class, its description (when it
+    has one), :math:`\\theta`, the temperature, and the preferences on a probe batch.
+    """
+    np.savez(path, format=np.str_(FORMAT), **policy_arrays(policy_of(policy)))
+
+
+def read_archive(
+    path, fmt: str = FORMAT, writer: str = "save_policy", kind: str = "policy"
+) -> dict:
+    """The file's arrays; one ValueError for anything ``writer`` did not write."""
     reason = "numpy cannot read it as an .npz archive of arrays"
     with open(path, "rb") as file:  # FileNotFoundError stays what it is
         try:
             data = np.load(file, allow_pickle=False)
             if isinstance(data, np.ndarray):
                 reason = "it is a single array (.npy), not an .npz archive"
-            elif "format" in data.files and str(data["format"]) == FORMAT:
+            elif "format" in data.files and str(data["format"]) == fmt:
                 out = {name: data[name] for name in data.files}
                 out["config"] = _nested(data, "config.")
                 return out
             else:
-                reason = f"it has no entry format = {FORMAT!r}"
+                reason = f"it has no entry format = {fmt!r}"
         except (OSError, ValueError, EOFError, KeyError, zipfile.BadZipFile):
             pass
     raise ValueError(
-        f"{os.fspath(path)!r} is not a policy file written by softmax_pg.learners.save_policy "
+        f"{os.fspath(path)!r} is not a {kind} file written by softmax_pg.learners.{writer} "
         f"(corrupt, truncated or another kind of file): {reason}"
     )
 
@@ -165,14 +169,18 @@ def load_policy(path: str | os.PathLike, param=None) -> SoftmaxPolicy:
         class, a ``state_fn``, a callable feature map); otherwise rebuilt from the file.
     """
     where = os.fspath(path)
-    data = _read(path)
+    return policy_from(read_archive(path), param, where)
+
+
+def policy_from(data: dict, param, where: str, loader: str = "load_policy") -> SoftmaxPolicy:
+    """The policy of a file's arrays (``read_archive``), checked as :func:`load_policy` says."""
     saved_class = str(data["param_class"])
     if param is None:
         if not bool(data["described"]):
             raise ValueError(
                 f"{where!r} holds a policy of a parametrisation it cannot rebuild ({saved_class}: "
                 "a user's own class, a state_fn or a callable feature map): pass it as "
-                "load_policy(path, param=...)"
+                f"{loader}(path, param=...)"
             )
         try:
             param = find_class(saved_class).from_config(data["config"])
