@@ -6,7 +6,8 @@
 #               in one kernel, a browser test file shares its Chromium and servers; the
 #               longest files first, in tests/conftest.py's order)
 #   make check  the fast loop: ruff (lint and format) and the package's unit tests, no
-#               notebook, browser or slow test (under a minute)
+#               notebook, browser or slow test, hypothesis on fewer examples (profile
+#               `fast` of tests/conftest.py) (under a minute)
 #   make format apply ruff's formatting and its safe fixes to pkg tests benchmarks tools
 #   make notebooks  re-execute every notebook in place, as strict nbval checks them
 #   make lab    open the notebooks in JupyterLab, reading as they do in the book
@@ -47,7 +48,7 @@ check: $(STAMP)
 	@status=0; \
 	$(BIN)/ruff check $(RUFF_PATHS) || status=1; \
 	$(BIN)/ruff format --check $(RUFF_PATHS) || status=1; \
-	$(BIN)/python -m pytest tests -q -n $(WORKERS) -m "not notebook and not browser and not slow" || status=1; \
+	HYPOTHESIS_PROFILE=fast $(BIN)/python -m pytest tests -q -n $(WORKERS) -m "not notebook and not browser and not slow" || status=1; \
 	exit $$status
 
 format: $(STAMP)

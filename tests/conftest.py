@@ -14,13 +14,20 @@ from hypothesis import settings
 matplotlib.use("Agg")
 
 SANITIZE = "tests/nbval_sanitize.cfg"
+FAST_EXAMPLES = 15
 
 # In CI the property tests draw the same examples on every run, so a statistical check
 # (a mean within five standard errors, say) cannot fail by bad luck on one run and pass on
 # the next. Locally hypothesis explores new examples each time.
 settings.register_profile("ci", derandomize=True, deadline=None, print_blob=True)
+# `make check`, the fast loop, selects HYPOTHESIS_PROFILE=fast: every property still runs,
+# on fewer examples (a test's own @settings(max_examples=...) keeps its number); `make test`
+# and CI draw hypothesis's default number.
+settings.register_profile("fast", max_examples=FAST_EXAMPLES, deadline=None)
 if os.environ.get("CI", "").lower() in {"1", "true", "yes"}:
     settings.load_profile("ci")
+elif os.environ.get("HYPOTHESIS_PROFILE"):
+    settings.load_profile(os.environ["HYPOTHESIS_PROFILE"])
 
 
 def pytest_configure(config):
@@ -73,9 +80,67 @@ def _rank(item) -> int:
     return LONGEST_FIRST.index(name) if name in LONGEST_FIRST else len(LONGEST_FIRST)
 
 
+# Tests marked `slow` here, by file and name (every parametrisation, or one by its id), so
+# that `make check` stays under a minute: each takes seconds (measured with `--durations=0`;
+# seconds under a load of about 14 on two cores) because its claim needs the long run, the
+# subprocess, torch.optim or the figure it makes. `make test` and CI run them.
+SLOW = {
+    "test_envs_acrobot.py": {
+        "test_batched_runs_are_twins_of_reinforce_on_gymnasium",  # 47 s and 26 s
+        "test_steps_equal_gymnasium_across_termination_and_truncation",  # 33 s
+        "test_batched_learner_runs_and_equals_it_on_gymnasium_dynamics",  # 23 s
+    },
+    "test_experiments_bandit.py": {
+        "test_final_percent_optimal_matches_figure_2_5",  # 47 s: the figure's runs
+        "test_other_baseline_convention_barely_changes_the_curves",  # 10 s
+        "test_baseline_keeps_the_mean_update_and_cuts_its_variance",  # 41 s: its fixture
+    },
+    "test_learners_actor_critic.py": {
+        "test_a_runaway_batch_critic_is_named_before_its_weights_overflow",  # 31 s
+    },
+    "test_experiments_continuous.py": {
+        "test_natural_mean_survives_where_plain_steps_diverge",  # 15 s
+        "test_learns_the_target_and_shrinks_the_spread",  # 10 s
+    },
+    "test_learners_optim.py": {
+        "test_adam_matches_torch_on_the_same_gradients"
+    },  # 24 s: torch.optim
+    # one parametrisation of each: the other keeps the claim in `make check`
+    "test_experiments_corridor.py": {
+        "test_batched_equals_single_runs[1000-None]",  # 7 s each
+        "test_batched_equals_single_runs[1000-0.015625]",
+    },
+    "test_batched.py": {"test_numpy_vector_env_is_reproducible_bit_for_bit[1]"},  # 7 s
+    "test_envs.py": {"test_grid_plots"},  # 6 s: matplotlib figures
+    "test_user_parametrisation.py": {"test_this_file_runs_without_torch"},  # 10 s, a subprocess
+    "test_lock.py": {"test_pip_check_is_clean"},  # 10 s, pip check
+}
+
+
+def _slow(item) -> bool:
+    path = getattr(item, "path", None)
+    names = {getattr(item, "originalname", None), getattr(item, "name", None)}
+    return path is not None and bool(names & SLOW.get(path.name, set()))
+
+
+def _fewer_examples(item) -> None:
+    """Under the profile `fast`, a property test's own max_examples is capped too (its
+    settings live on the test function, where hypothesis reads them when it runs)."""
+    test = getattr(getattr(item, "obj", None), "hypothesis", None)
+    inner = getattr(item, "obj", None)
+    own = getattr(inner, "_hypothesis_internal_use_settings", None)
+    if test is not None and own is not None and own.max_examples > FAST_EXAMPLES:
+        inner._hypothesis_internal_use_settings = settings(own, max_examples=FAST_EXAMPLES)
+
+
 def pytest_collection_modifyitems(config, items):
+    fast = os.environ.get("HYPOTHESIS_PROFILE") == "fast"
     for item in items:
         kind = _kind(item)
         if kind is not None:
             item.add_marker(getattr(pytest.mark, kind))
+        if _slow(item):
+            item.add_marker(pytest.mark.slow)
+        if fast:
+            _fewer_examples(item)
     items.sort(key=_rank)  # stable: the tests of a file, and a notebook's cells, keep their order

@@ -17,12 +17,12 @@ def balancer():
 
 
 def test_greedy_evaluation_is_deterministic_and_balances():
-    env = gym.make("CartPole-v1")
-    a = evaluate(balancer(), env, n_episodes=5, rng=1)
-    b = evaluate(balancer(), env, n_episodes=5, rng=1)
+    env = gym.make("CartPole-v1", max_episode_steps=200)  # balancing: past 150 steps
+    a = evaluate(balancer(), env, n_episodes=3, rng=1)
+    b = evaluate(balancer(), env, n_episodes=3, rng=1)
     np.testing.assert_array_equal(a.returns, b.returns)
     assert a.mean == a.returns.mean() and a.mean > 150
-    assert a.se == pytest.approx(a.returns.std(ddof=1) / np.sqrt(5))
+    assert a.se == pytest.approx(a.returns.std(ddof=1) / np.sqrt(3))
 
 
 def test_sampled_evaluation_uses_the_policy_and_a_result_works():

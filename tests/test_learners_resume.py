@@ -24,7 +24,7 @@ from softmax_pg.learners import (
     save_run,
 )
 
-N = 6
+N = 4
 
 
 def _cartpole():

@@ -17,6 +17,7 @@ from ..parametrisations.outputs import (
     checked_vjp_sum,
 )
 from ..policy import SoftmaxPolicy
+from ..step import policy_gradient
 from ._args import LearnerOptions, check_step_size
 from .critic import value_function
 from .optim import check_optimizer
@@ -207,6 +208,23 @@ class Setup:
         return SoftmaxPolicy(param, theta, self.tau)
 
     # ------------------------------------------------------------------- the update
+    def update(self, theta, obs, actions, weights) -> tuple[np.ndarray, float, float]:
+        """One update through the public step from the weighted steps of the update's
+        episodes (entropy bonus averaged over them): (new theta, entropy, |gradient|)."""
+        step = policy_gradient(
+            self.param,
+            theta,
+            obs,
+            actions,
+            weights,
+            temperature=self.tau,
+            entropy_coef=self.beta / self.per_update,
+            keep_scores=self.keep_scores,
+            validate=False,
+        )
+        theta = self.ascend(theta, step.gradient, step.scores)
+        return theta, step.entropy, float(np.linalg.norm(step.gradient))
+
     def ascend(self, theta, gradient, scores):
         """The new theta: theta + step_size * gradient (in place), or the optimiser's step."""
         if self.optimizer is None:

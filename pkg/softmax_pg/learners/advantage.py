@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..step import policy_gradient
 from ._run import Setup
 from .returns import gae, normalize_advantages, step_weights
 
@@ -74,19 +73,7 @@ def batch_update(setup: Setup, theta, w, episodes, n_step, lam, first):
         [step_weights(a, setup.gamma, discount_weighting=setup.discount_weighting) for a in parts]
     ) / len(episodes)
     actions = np.concatenate([ep.actions for ep in episodes])
-    step = policy_gradient(
-        setup.param,
-        theta,
-        obs,
-        actions,
-        weights,
-        temperature=setup.tau,
-        entropy_coef=setup.beta / setup.per_update,
-        keep_scores=setup.keep_scores,
-        validate=False,
-    )
-    theta = setup.ascend(theta, step.gradient, step.scores)
-    return theta, step.entropy, float(np.linalg.norm(step.gradient))
+    return setup.update(theta, obs, actions, weights)
 
 
 def run_batch(setup: Setup, theta, w, obs, n_step, lam):

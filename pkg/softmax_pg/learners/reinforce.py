@@ -11,7 +11,6 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from ..parametrisations.outputs import checked_theta
-from ..step import policy_gradient
 from ._args import LearnerOptions
 from ._run import Setup
 from .results import LearningResult
@@ -115,19 +114,7 @@ def _update(setup: Setup, theta, w, episodes: list, first: int) -> tuple[np.ndar
         obs = np.concatenate([ep.observations for ep in episodes])
         actions = np.concatenate([ep.actions for ep in episodes])
         weights = np.concatenate(weights) / len(episodes)  # the gradient averaged over the episodes
-    step = policy_gradient(
-        setup.param,
-        theta,
-        obs,
-        actions,
-        weights,
-        temperature=setup.tau,
-        entropy_coef=setup.beta / setup.per_update,
-        keep_scores=setup.keep_scores,
-        validate=False,
-    )
-    theta = setup.ascend(theta, step.gradient, step.scores)
-    return theta, step.entropy, float(np.linalg.norm(step.gradient))
+    return setup.update(theta, obs, actions, weights)
 
 
 def reinforce(
