@@ -46,7 +46,7 @@ __all__ = [
 FORMAT = "softmax_pg run, version 1"
 
 
-@dataclass(frozen=True, repr=False)
+@dataclass(frozen=True, repr=False, eq=False)
 class TrainingState:
     """Everything a run needs to go on (a learner's ``result.state``, or :func:`load_run`).
 
