@@ -62,7 +62,7 @@ LONGEST_FIRST = [
     "gridworld.ipynb",
     "short_corridor.ipynb",
     "test_widget.py",
-    "natural_entropy.ipynb",
+    "natural_gradient.ipynb",
     "pytorch.ipynb",
     "test_pdf.py",
 ]
