@@ -62,6 +62,7 @@ LONGEST_FIRST = [
     "gridworld.ipynb",
     "short_corridor.ipynb",
     "test_widget.py",
+    "entropy.ipynb",
     "natural_gradient.ipynb",
     "pytorch.ipynb",
     "test_pdf.py",
