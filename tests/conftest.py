@@ -69,7 +69,8 @@ LONGEST_FIRST = [
     "gridworld.ipynb",
     "short_corridor.ipynb",
     "test_widget.py",
-    "natural_entropy.ipynb",
+    "entropy.ipynb",
+    "natural_gradient.ipynb",
     "pytorch.ipynb",
     "test_pdf.py",
 ]

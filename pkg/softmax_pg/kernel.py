@@ -171,7 +171,7 @@ def entropy_gradient(preferences: ArrayLike, temperature: float = 1.0) -> np.nda
     Returns
     -------
     numpy.ndarray, shape (..., n_actions)
-        Each row sums to zero (the book's chapter "Natural gradient and entropy").
+        Each row sums to zero (the book's chapter "Entropy regularisation").
     """
     h, tau = check_preferences_array(preferences, temperature)
     return _kernel.entropy_gradient_from_log_probs(_kernel.log_softmax(h, tau), tau)

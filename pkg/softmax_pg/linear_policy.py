@@ -225,7 +225,7 @@ def entropy_gradient(theta: ArrayLike, features: ArrayLike, temperature: float =
 
     References
     ----------
-    The book's chapter "Natural gradient and entropy".
+    The book's chapter "Entropy regularisation".
     """
     th, phi, tau, param, h = _setup(theta, features, temperature)
     return param.vjp(

@@ -49,7 +49,7 @@ class GradientBanditAgent:
     entropy_bonus : float, default 0.0
         :math:`\beta \ge 0`: add :math:`\alpha\beta\,\nabla_H H(\pi)` to every update, the
         gradient of the policy's entropy (:func:`softmax_pg.entropy_gradient`), which keeps
-        the policy from collapsing early (the book's chapter "Natural gradient and entropy").
+        the policy from collapsing early (the book's chapter "Entropy regularisation").
 
     Attributes
     ----------

@@ -175,8 +175,8 @@ class NaturalGradient:
 
     With the per-step scores :math:`s_t = \nabla_\theta\log\pi_\theta(A_t\mid S_t)`,
     :math:`t = 1..n`, :math:`\hat F = \frac1n\sum_t s_t s_t^\top` (the Fisher matrix is the
-    covariance of the score, whose mean is zero), damped as in the chapter "Natural
-    gradient and entropy":
+    covariance of the score, whose mean is zero), damped as in the chapter "The natural
+    gradient":
 
     .. math::
 
@@ -195,7 +195,7 @@ class NaturalGradient:
 
     References
     ----------
-    Kakade (2001), "A natural policy gradient"; the book's chapter "Natural gradient and entropy".
+    Kakade (2001), "A natural policy gradient"; the book's chapter "The natural gradient".
     """
 
     needs_scores = True
