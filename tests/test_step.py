@@ -9,6 +9,7 @@ from softmax_pg import (
     LinearPreferences,
     MatrixPreferences,
     MLPPreferences,
+    Parametrisation,
     TabularPreferences,
     kernel,
     numerical_gradient,
@@ -197,3 +198,24 @@ def test_many_thetas_bad_input_names_the_argument(change, words):
             args["weights"],
         )
     assert words in str(info.value)
+
+
+class _ViewOfTheta(Parametrisation):
+    """h(s) = theta for every s, returned as a view of theta (a reader's class may do so)."""
+
+    n_actions = n_params = 3
+
+    def preferences(self, theta, observations):
+        return np.broadcast_to(theta, (len(observations), 3))
+
+    def vjp(self, theta, observations, g):
+        return g.copy()
+
+
+def test_entropy_and_log_probs_are_of_the_steps_policy_when_read_after_theta_moved():
+    theta = np.array([0.5, -1.0, 2.0])
+    h0 = theta.copy()
+    step = policy_gradient(_ViewOfTheta(), theta, [0, 0], [2, 1], [1.0, -2.0], temperature=0.5)
+    theta += 10.0 * step.gradient  # in place, as the online learners step
+    assert step.entropy == pytest.approx(float(kernel.preference_entropy(h0, 0.5)), rel=1e-15)
+    np.testing.assert_array_equal(step.log_probs, kernel.log_softmax(h0, 0.5)[[2, 1]])

@@ -15,7 +15,8 @@ differ only in the weights :math:`w_i` they pass.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import InitVar, dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -40,26 +41,61 @@ SCORES_UP_TO = 2**20  # numbers: per-step scores up to 8 MiB are formed, larger 
 
 @dataclass(frozen=True)
 class PolicyGradient:
-    """What one step computes.
+    r"""What one step computes.
+
+    ``entropy`` and ``log_probs`` are computed from the step's preferences when first read
+    (the same numbers whenever they are read): an online learner that reads only the
+    gradient pays for neither.
 
     Attributes
     ----------
     gradient : numpy.ndarray, shape (n_params,)
-        :math:`\\sum_i w_i \\nabla\\log\\pi(a_i|s_i)` plus ``entropy_coef`` times the summed
+        :math:`\sum_i w_i \nabla\log\pi(a_i|s_i)` plus ``entropy_coef`` times the summed
         entropy gradient.
     scores : numpy.ndarray, shape (batch, n_params), or None
-        The per-step scores :math:`\\nabla\\log\\pi(a_i|s_i)`, when formed (``keep_scores``,
+        The per-step scores :math:`\nabla\log\pi(a_i|s_i)`, when formed (``keep_scores``,
         or when they hold at most :data:`SCORES_UP_TO` numbers); the natural gradient needs them.
+    preferences : numpy.ndarray, shape (batch, n_actions)
+        :math:`h_\theta(s_i)`, as the step saw them (a copy, as ``actions`` is).
+    actions : numpy.ndarray of int, shape (batch,)
+    temperature : float
     entropy : float
-        The mean entropy :math:`\\mathcal H(\\pi(\\cdot|s_i))` over the batch (0 for an empty one).
+        The mean entropy :math:`\mathcal H(\pi(\cdot|s_i))` over the batch (0 for an empty one).
     log_probs : numpy.ndarray, shape (batch,)
-        :math:`\\log\\pi(a_i|s_i)`, for ratios (PPO) and KL terms.
+        :math:`\log\pi(a_i|s_i)`, for ratios (PPO) and KL terms.
     """
 
     gradient: np.ndarray
     scores: np.ndarray | None
-    entropy: float
-    log_probs: np.ndarray
+    preferences: np.ndarray
+    actions: np.ndarray
+    temperature: float
+    known_log_softmax: InitVar[np.ndarray | None] = None  # when the step needed it anyway
+
+    def __post_init__(self, known_log_softmax: np.ndarray | None) -> None:
+        if known_log_softmax is not None:
+            self.__dict__["_log_softmax"] = known_log_softmax  # the cached property's value
+
+    @cached_property
+    def _log_softmax(self) -> np.ndarray:
+        return _kernel.log_softmax(self.preferences, self.temperature)
+
+    @cached_property
+    def entropy(self) -> float | np.ndarray:
+        """The mean entropy over the batch (per run, shape (runs,), with many theta)."""
+        with np.errstate(invalid="ignore"):  # 0 * log 0 of a masked action, set to 0
+            entropies = _kernel.entropy_from_log_probs(self._log_softmax)
+        if self.preferences.ndim == 3:
+            return np.mean(entropies, axis=-1)
+        return float(np.mean(entropies)) if len(self.actions) else 0.0
+
+    @cached_property
+    def log_probs(self) -> np.ndarray:
+        r""":math:`\log\pi(a_i|s_i)`, shape of ``actions``."""
+        if self.preferences.ndim == 2 and len(self.actions) == 1:  # the one-row path's slice
+            a = int(self.actions[0])
+            return self._log_softmax[0, a : a + 1].copy()
+        return _kernel.take(self._log_softmax, self.actions)
 
 
 def policy_gradient(
@@ -132,15 +168,11 @@ def policy_gradient(
 def _one(param, theta, observations, actions, weights, tau, beta, keep_scores, summed):
     """The step of one theta: the score of every step pulled back, weighted and summed."""
     h, pullback = param.linearise(theta, observations)
-    log_probs = _kernel.log_softmax(h, tau)
     if len(actions) == 1:  # one step (online learners): the kernel's one-row paths, same rounding
-        a = int(actions[0])
-        taken = log_probs[0, a : a + 1].copy()
-        g = _kernel.score_from_probs(_kernel.softmax(h[0], tau), a, tau)[None]
+        g = _kernel.score_from_probs(_kernel.softmax(h[0], tau), int(actions[0]), tau)[None]
     else:
-        taken = _kernel.take(log_probs, actions)
         g = _kernel.preference_score(h, actions, tau)
-    entropy = float(np.mean(_kernel.entropy_from_log_probs(log_probs))) if len(actions) else 0.0
+    log_probs = _kernel.log_softmax(h, tau) if beta > 0.0 else None
     with np.errstate(over="ignore", invalid="ignore"):
         scores = None
         if summed:
@@ -157,22 +189,21 @@ def _one(param, theta, observations, actions, weights, tau, beta, keep_scores, s
         if beta > 0.0 and not summed:
             gh = beta * _kernel.entropy_gradient_from_log_probs(log_probs, tau)
             gradient = gradient + pullback(gh, summed=True)
-    return PolicyGradient(gradient, scores, entropy, taken)
+    return PolicyGradient(gradient, scores, h.copy(), np.array(actions), tau, log_probs)
 
 
 def _many(param, thetas, observations, actions, weights, tau, beta, keep_scores) -> PolicyGradient:
     """The step of many runs at once, summed: one pull-back of each run's weighted scores."""
     h, pullback = param.linearise_many(thetas, observations)  # (runs, batch, n_actions)
-    log_probs = _kernel.log_softmax(h, tau)
     g = _kernel.preference_score(h, actions, tau)
-    entropy = np.mean(_kernel.entropy_from_log_probs(log_probs), axis=-1)
+    log_probs = _kernel.log_softmax(h, tau) if beta > 0.0 else None
     with np.errstate(over="ignore", invalid="ignore"):
         scores = pullback(g) if keep_scores else None
         gw = weights[..., None] * g
         if beta > 0.0:
             gw += beta * _kernel.entropy_gradient_from_log_probs(log_probs, tau)
         gradient = pullback(gw, summed=True)
-    return PolicyGradient(gradient, scores, entropy, _kernel.take(log_probs, actions))
+    return PolicyGradient(gradient, scores, h.copy(), np.array(actions), tau, log_probs)
 
 
 def _checked_many(param, thetas, observations, actions, weights, temperature, entropy_coef):
