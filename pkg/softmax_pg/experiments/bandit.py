@@ -2,7 +2,7 @@ r"""The gradient bandit on the 10-armed testbed, every run at once.
 
 The batched form of :mod:`softmax_pg.experiments.bandit_agent`: the runs' preferences are
 ``TabularPreferences(1, n_arms)`` with one :math:`\theta` per run, and each step is the
-public :func:`softmax_pg.policy_gradient` with those many :math:`\theta`: the kernel's
+public :func:`~softmax_pg.step.policy_gradient` with those many :math:`\theta`: the kernel's
 :math:`(e_A - \pi)/\tau` pulled back by the vjp, weighted (Sutton & Barto 2018, §2.8,
 eq. 2.12). The testbed, the random-number order and the baseline's convention are
 described in :mod:`softmax_pg.experiments.testbed`.
@@ -48,7 +48,7 @@ def run_gradient_bandit(
 
     All runs advance together: preferences of shape ``(n_runs, n_arms)``, and each step
     is one vectorised update :math:`H \leftarrow H + \alpha (R - \bar R)(e_A - \pi)/\tau`
-    for every run (Sutton & Barto 2018, eq. 2.12): :func:`softmax_pg.policy_gradient` with
+    for every run (Sutton & Barto 2018, eq. 2.12): :func:`~softmax_pg.step.policy_gradient` with
     one :math:`\theta` per run of ``TabularPreferences(1, n_arms)`` and the weights
     :math:`\alpha(R - \bar R)`, the arguments checked once here instead of at every step.
     The defaults are the experiment of Figure 2.5 (testbed mean 4, 2000 runs, 1000 steps);

@@ -66,7 +66,7 @@ class Parametrisation:
         The same with its pull-back ``pullback(g, summed=False)``: ``g`` (runs, batch,
         n_actions) gives the vjp of each run, (runs, batch, n_params), or its sum over the
         batch, (runs, n_params); the many-:math:`\theta` form of
-        :func:`softmax_pg.policy_gradient` uses it.
+        :func:`~softmax_pg.step.policy_gradient` uses it.
     ``init(rng)``
         A first :math:`\theta`, shape (n_params,); zeros (the uniform policy) by default.
     ``check_observations(observations)``

@@ -149,7 +149,7 @@ def check_preferences(
     numbers and leave theta and the observations unchanged; ``vjp`` equals the central
     finite differences of ``g . preferences`` (along every coordinate of theta when
     n_params <= 64, else along random directions); overridden ``vjp_sum``,
-    ``preferences_many`` and ``init`` agree with their defaults.
+    ``preferences_many``, ``linearise_many`` and ``init`` agree with their defaults.
 
     Parameters
     ----------
