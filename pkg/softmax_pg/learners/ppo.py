@@ -11,7 +11,7 @@ With :math:`\rho_i = \pi_\theta(a_i\mid s_i)/\pi_{\text{old}}(a_i\mid s_i)` and 
 Since :math:`\nabla_\theta\rho_i = \rho_i\nabla_\theta\log\pi_\theta(a_i\mid s_i)`, the
 gradient of a term is its score weighted by :math:`\rho_i A_i` where the clip is inactive
 and 0 where it is active (:math:`A_i > 0,\ \rho_i > 1+\epsilon` or
-:math:`A_i < 0,\ \rho_i < 1-\epsilon`): one call of :func:`~softmax_pg.step.policy_gradient`
+:math:`A_i < 0,\ \rho_i < 1-\epsilon`): one call of :func:`softmax_pg.policy_gradient`
 with the weights of :func:`clipped_surrogate_weights` divided by :math:`n`.
 """
 
