@@ -78,7 +78,8 @@ class PolicyGradient:
 
     @cached_property
     def _log_softmax(self) -> np.ndarray:
-        return _kernel.log_softmax(self.preferences, self.temperature)
+        with np.errstate(invalid="ignore", divide="ignore"):  # a masked action's -inf
+            return _kernel.log_softmax(self.preferences, self.temperature)
 
     @cached_property
     def entropy(self) -> float | np.ndarray:
