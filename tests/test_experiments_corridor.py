@@ -100,7 +100,7 @@ def test_probs_and_update_equal_the_package_functions():
     probs = policy.probs(theta)
     coef_l, coef_r = np.arange(5.0), -(np.arange(5.0) ** 2)
     alpha = np.full(5, 0.1)
-    new = policy.ascend(theta, alpha, probs, coef_l, coef_r)
+    new = policy.ascend(theta, alpha, coef_l, coef_r)
     for r in range(5):
         np.testing.assert_allclose(probs[r], action_probs(theta[r], phi), rtol=1e-15)
         step = coef_l[r] * score(theta[r], phi, 0) + coef_r[r] * score(theta[r], phi, 1)

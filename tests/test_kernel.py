@@ -165,26 +165,30 @@ def test_preference_score_entropy_and_gradient_by_hand():
     # at tau = 1/2, pi = softmax(2 h) = [1/10, 9/10]
     np.testing.assert_allclose(kernel.preference_score(h, 1, temperature=0.5), [-0.2, 0.2])
     p = np.array([0.25, 0.75])
-    np.testing.assert_allclose(kernel.entropy(h), -(p * np.log(p)).sum())
+    np.testing.assert_allclose(kernel.preference_entropy(h), -(p * np.log(p)).sum())
     lp = np.log(p)
-    np.testing.assert_allclose(kernel.entropy_gradient(h), -p * (lp - p @ lp))
+    np.testing.assert_allclose(kernel.preference_entropy_gradient(h), -p * (lp - p @ lp))
 
 
 @pytest.mark.parametrize("big", [1e3, 1e300, -1e300])
 def test_huge_preferences_give_finite_scores_and_entropy(big):
     h = np.array([big, 0.0, -big])
-    for out in (kernel.preference_score(h, 2), kernel.entropy(h), kernel.entropy_gradient(h)):
+    for out in (
+        kernel.preference_score(h, 2),
+        kernel.preference_entropy(h),
+        kernel.preference_entropy_gradient(h),
+    ):
         assert np.all(np.isfinite(out))
-    assert kernel.entropy(h) == 0.0  # one action has all the probability
+    assert kernel.preference_entropy(h) == 0.0  # one action has all the probability
     top = int(np.argmax(h))
     np.testing.assert_array_equal(kernel.preference_score(h, top), [0.0, 0.0, 0.0])
 
 
 def test_one_action_and_ties():
     np.testing.assert_array_equal(kernel.preference_score([[5.0]], [0]), [[0.0]])
-    assert kernel.entropy([[5.0]])[0] == 0.0
-    np.testing.assert_allclose(kernel.entropy([2.0, 2.0, 2.0, 2.0]), np.log(4.0))
-    np.testing.assert_allclose(kernel.entropy_gradient([1.0, 1.0, 1.0]), 0.0, atol=1e-16)
+    assert kernel.preference_entropy([[5.0]])[0] == 0.0
+    np.testing.assert_allclose(kernel.preference_entropy([2.0, 2.0, 2.0, 2.0]), np.log(4.0))
+    np.testing.assert_allclose(kernel.preference_entropy_gradient([1.0, 1.0, 1.0]), 0.0, atol=1e-16)
 
 
 @settings(max_examples=100, deadline=None)
@@ -203,10 +207,12 @@ def test_kernel_properties(h, tau, seed):
     for a in range(n):  # the score is the gradient of log-softmax: a central difference
         numeric = numerical_gradient(lambda x: log_softmax(x, tau)[a], h)  # noqa: B023
         np.testing.assert_allclose(every[a], numeric, atol=1e-6 * max(1.0, 1.0 / tau))
-    grad = kernel.entropy_gradient(h, tau)
+    grad = kernel.preference_entropy_gradient(h, tau)
     np.testing.assert_allclose(grad.sum(), 0.0, atol=1e-12 / tau)
     np.testing.assert_allclose(
-        grad, numerical_gradient(lambda x: kernel.entropy(x, tau), h), atol=1e-6 * max(1.0, 1 / tau)
+        grad,
+        numerical_gradient(lambda x: kernel.preference_entropy(x, tau), h),
+        atol=1e-6 * max(1.0, 1 / tau),
     )
     u = np.random.default_rng(seed).random(50)
     a = _kernel.inverse_cdf(np.broadcast_to(p, (50, n)), u)
@@ -217,8 +223,10 @@ def test_kernel_properties(h, tau, seed):
 def test_sample_draws_one_uniform_per_row():
     h = np.random.default_rng(1).normal(size=(30, 4))
     u = np.random.default_rng(7).random(30)
-    np.testing.assert_array_equal(kernel.sample(h, 7), _kernel.inverse_cdf(softmax(h), u))
-    draws = kernel.sample(np.zeros((20000, 3)), 0)
+    np.testing.assert_array_equal(
+        kernel.preference_sample(h, 7), _kernel.inverse_cdf(softmax(h), u)
+    )
+    draws = kernel.preference_sample(np.zeros((20000, 3)), 0)
     np.testing.assert_allclose(np.bincount(draws) / 20000, 1 / 3, atol=0.02)
 
 
@@ -235,10 +243,18 @@ def test_sample_draws_one_uniform_per_row():
             ValueError,
             "actions must have",
         ),
-        (lambda: kernel.entropy([np.nan, 0.0]), ValueError, "preferences must contain only finite"),
-        (lambda: kernel.entropy_gradient([0.0], temperature=0), ValueError, "temperature"),
-        (lambda: kernel.sample([0.0, 1.0], None), TypeError, "rng must be"),
-        (lambda: kernel.sample(np.zeros((2, 0)), 0), ValueError, "at least one action"),
+        (
+            lambda: kernel.preference_entropy([np.nan, 0.0]),
+            ValueError,
+            "preferences must contain only finite",
+        ),
+        (
+            lambda: kernel.preference_entropy_gradient([0.0], temperature=0),
+            ValueError,
+            "temperature",
+        ),
+        (lambda: kernel.preference_sample([0.0, 1.0], None), TypeError, "rng must be"),
+        (lambda: kernel.preference_sample(np.zeros((2, 0)), 0), ValueError, "at least one action"),
     ],
 )
 def test_kernel_bad_input(call, error, match):

@@ -159,3 +159,22 @@ def test_the_front_matter_pattern_is_written_once():
     files = [*(ROOT / "tools").glob("*.py"), *(ROOT / "book" / "_ext").glob("*.py")]
     hits = [p.relative_to(ROOT) for p in files if pattern.search(p.read_text())]
     assert len(hits) == 1, f"the front-matter pattern is written in {hits}"
+
+
+def test_each_public_kernel_function_calls_its_trusted_twin():
+    """kernel.py is the checked room, _kernel.py the trusted one: every name of the public
+    kernel has a twin of the same name in _kernel, and the public function calls it."""
+    from softmax_pg import _kernel, kernel
+
+    tree = ast.parse((PKG / "kernel.py").read_text())
+    bodies = {node.name: node for node in tree.body if isinstance(node, ast.FunctionDef)}
+    for name in kernel.__all__:
+        assert callable(getattr(_kernel, name, None)), f"_kernel has no twin of kernel.{name}"
+        called = {
+            node.attr
+            for node in ast.walk(bodies[name])
+            if isinstance(node, ast.Attribute)
+            and isinstance(node.value, ast.Name)
+            and node.value.id == "_kernel"
+        }
+        assert called == {name}, f"kernel.{name} calls _kernel.{sorted(called)}, not its twin"

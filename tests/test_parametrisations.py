@@ -144,7 +144,8 @@ def test_vjp_equals_finite_differences_of_g_dot_h(kind):
 
 @pytest.mark.parametrize("kind", KINDS)
 def test_optional_methods_equal_their_defaults(kind):
-    """vjp_sum is the summed vjp; preferences_many is preferences run by run."""
+    """vjp_sum is the summed vjp; preferences_many and linearise_many are the methods run by
+    run."""
     p, theta, obs, _ = make(kind)
     rng = np.random.default_rng(5)
     g = rng.normal(size=(len(obs), N_ACTIONS))
@@ -158,6 +159,14 @@ def test_optional_methods_equal_their_defaults(kind):
         Parametrisation.preferences_many(p, thetas, many),
         atol=1e-12,
     )
+    gm = rng.normal(size=many.shape[:2] + (N_ACTIONS,))
+    (h, pullback), (h0, pullback0) = (
+        p.linearise_many(thetas, many),
+        Parametrisation.linearise_many(p, thetas, many),
+    )
+    np.testing.assert_allclose(h, h0, atol=1e-12)
+    np.testing.assert_allclose(pullback(gm), pullback0(gm), atol=1e-12)
+    np.testing.assert_allclose(pullback(gm, summed=True), pullback0(gm, summed=True), atol=1e-12)
 
 
 @pytest.mark.parametrize("kind", KINDS)

@@ -40,14 +40,14 @@ def test_methods_are_the_kernel_on_the_preferences():
     np.testing.assert_array_equal(
         policy.log_prob(obs, a), kernel.log_softmax(h, tau)[np.arange(6), a]
     )
-    np.testing.assert_array_equal(policy.entropy(obs), kernel.entropy(h, tau))
+    np.testing.assert_array_equal(policy.entropy(obs), kernel.preference_entropy(h, tau))
     g = kernel.preference_score(h, a, tau)
     np.testing.assert_array_equal(policy.score(obs, a), policy.param.vjp(policy.theta, obs, g))
-    eg = kernel.entropy_gradient(h, tau)
+    eg = kernel.preference_entropy_gradient(h, tau)
     np.testing.assert_array_equal(
         policy.entropy_gradient(obs), policy.param.vjp(policy.theta, obs, eg)
     )
-    np.testing.assert_array_equal(policy.sample(obs, 4), kernel.sample(h, 4, tau))
+    np.testing.assert_array_equal(policy.sample(obs, 4), kernel.preference_sample(h, 4, tau))
     np.testing.assert_array_equal(policy.greedy(obs), np.argmax(h, axis=1))
 
 

@@ -80,9 +80,9 @@ def test_the_kernel_at_1e308_is_right_and_silent(no_warnings):
     np.testing.assert_array_equal(sp.log_softmax(HUGE), [0.0, -np.inf, -1e308])
     np.testing.assert_array_equal(sp.log_softmax(np.stack([HUGE, -HUGE])[:, ::-1]).shape, (2, 3))
     np.testing.assert_array_equal(sp.preference_score(HUGE, 1), [-1.0, 1.0, 0.0])
-    assert sp.kernel.entropy(HUGE) == 0.0
-    np.testing.assert_array_equal(sp.kernel.entropy_gradient(HUGE), [0.0, 0.0, 0.0])
-    assert sp.kernel.sample(HUGE, 0) == 0
+    assert sp.kernel.preference_entropy(HUGE) == 0.0
+    np.testing.assert_array_equal(sp.kernel.preference_entropy_gradient(HUGE), [0.0, 0.0, 0.0])
+    assert sp.kernel.preference_sample(HUGE, 0) == 0
 
 
 def test_action_probs_and_the_policy_at_1e308_are_right_and_silent(no_warnings):
@@ -156,7 +156,9 @@ def test_act_draws_fresh_numbers_from_a_kept_generator():
     assert [again.act(0) for _ in range(200)] == draws  # same seed, same actions
     gen = np.random.default_rng(5)
     mine = [policy.act(0, gen) for _ in range(50)]
-    assert mine == [int(a) for a in sp.kernel.sample(np.zeros((50, 4)), np.random.default_rng(5))]
+    assert mine == [
+        int(a) for a in sp.kernel.preference_sample(np.zeros((50, 4)), np.random.default_rng(5))
+    ]
 
 
 def test_act_refuses_a_seed_per_call_and_a_batch():

@@ -6,8 +6,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from softmax_pg import (
+    LinearPreferences,
     MatrixPreferences,
     MLPPreferences,
+    Parametrisation,
     TabularPreferences,
     kernel,
     numerical_gradient,
@@ -21,7 +23,7 @@ def objective(param, theta, obs, actions, weights, tau, beta):
     h = param.preferences(theta, obs)
     log_p = kernel.log_softmax(h, tau)
     taken = log_p[np.arange(len(actions)), actions]
-    return float(weights @ taken + beta * kernel.entropy(h, tau).sum())
+    return float(weights @ taken + beta * kernel.preference_entropy(h, tau).sum())
 
 
 def test_one_state_by_hand():
@@ -122,3 +124,98 @@ def test_linearise_gives_the_methods_numbers(kind):
     np.testing.assert_array_equal(h, param.preferences(theta, obs))
     np.testing.assert_array_equal(pullback(g), param.vjp(theta, obs, g))
     np.testing.assert_array_equal(pullback(g, summed=True), param.vjp_sum(theta, obs, g))
+
+
+def _many_case(kind, rng):
+    """A parametrisation, three runs' theta and each run's batch of five observations."""
+    if kind == "tabular":
+        param, obs = TabularPreferences(4, 3), rng.integers(0, 4, (3, 5))
+    elif kind == "linear":
+        param = LinearPreferences(rng.normal(size=(4, 3, 2)))
+        obs = rng.integers(0, 4, (3, 5))
+    else:
+        param, obs = MLPPreferences(2, 3, hidden=(4,)), rng.normal(size=(3, 5, 2))
+    thetas = np.stack([param.init(rng) + 0.5 * rng.normal(size=param.n_params) for _ in "abc"])
+    return param, thetas, obs
+
+
+@pytest.mark.parametrize("kind", ["tabular", "linear", "mlp"])
+def test_many_thetas_give_each_runs_own_step(kind):
+    rng = np.random.default_rng(21)
+    param, thetas, obs = _many_case(kind, rng)
+    actions, w = rng.integers(0, 3, (3, 5)), rng.normal(size=(3, 5))
+    many = policy_gradient(
+        param, thetas, obs, actions, w, temperature=0.7, entropy_coef=0.2, keep_scores=True
+    )
+    assert many.gradient.shape == thetas.shape and many.scores.shape == (3, 5, param.n_params)
+    for r in range(3):
+        one = policy_gradient(
+            param,
+            thetas[r],
+            obs[r],
+            actions[r],
+            w[r],
+            temperature=0.7,
+            entropy_coef=0.2,
+            keep_scores=True,
+        )
+        np.testing.assert_allclose(many.gradient[r], one.gradient, rtol=1e-12, atol=1e-14)
+        np.testing.assert_allclose(many.scores[r], one.scores, rtol=1e-12, atol=1e-14)
+        np.testing.assert_allclose(many.log_probs[r], one.log_probs, rtol=1e-14)
+        assert many.entropy[r] == pytest.approx(one.entropy, rel=1e-14)
+
+
+def test_many_thetas_of_a_table_sum_each_run_in_batch_order():
+    # theta = 0 in one state of 2 actions: both steps' scores are e_a - 1/2, weighted.
+    step = policy_gradient(
+        TabularPreferences(1, 2),
+        np.zeros((2, 2)),
+        [[0, 0], [0, 0]],
+        [[0, 1], [1, 1]],
+        [[1.0, 3.0], [2.0, -1.0]],
+    )
+    np.testing.assert_array_equal(step.gradient, [[-1.0, 1.0], [-0.5, 0.5]])
+
+
+@pytest.mark.parametrize(
+    "change, words",
+    [
+        ({"theta": np.zeros((2, 5))}, "(runs, n_params) with runs >= 1 and n_params = 6"),
+        ({"theta": np.zeros((3, 6))}, "one batch per run, length runs = 3"),
+        ({"actions": [[0, 1]]}, "shape (runs, batch) = (2, 2)"),
+        ({"weights": [[1.0, np.nan], [0.0, 0.0]]}, "weights"),
+    ],
+)
+def test_many_thetas_bad_input_names_the_argument(change, words):
+    args = {"theta": np.zeros((2, 6)), "actions": [[0, 2], [1, 1]], "weights": np.ones((2, 2))}
+    args.update(change)
+    with pytest.raises(ValueError) as info:
+        policy_gradient(
+            TabularPreferences(2, 3),
+            args["theta"],
+            [[0, 1], [1, 1]],
+            args["actions"],
+            args["weights"],
+        )
+    assert words in str(info.value)
+
+
+class _ViewOfTheta(Parametrisation):
+    """h(s) = theta for every s, returned as a view of theta (a reader's class may do so)."""
+
+    n_actions = n_params = 3
+
+    def preferences(self, theta, observations):
+        return np.broadcast_to(theta, (len(observations), 3))
+
+    def vjp(self, theta, observations, g):
+        return g.copy()
+
+
+def test_entropy_and_log_probs_are_of_the_steps_policy_when_read_after_theta_moved():
+    theta = np.array([0.5, -1.0, 2.0])
+    h0 = theta.copy()
+    step = policy_gradient(_ViewOfTheta(), theta, [0, 0], [2, 1], [1.0, -2.0], temperature=0.5)
+    theta += 10.0 * step.gradient  # in place, as the online learners step
+    assert step.entropy == pytest.approx(float(kernel.preference_entropy(h0, 0.5)), rel=1e-15)
+    np.testing.assert_array_equal(step.log_probs, kernel.log_softmax(h0, 0.5)[[2, 1]])

@@ -51,10 +51,7 @@ def score_in_blocks(
     for i in range(0, n, rows):
         obs = observations[i : i + rows]
         h = preferences(theta, obs)
-        g = _kernel.score_from_probs(
-            _kernel.softmax(h, tau), actions[i : i + rows], tau, overwrite=True
-        )
-        v = vjp(theta, obs, g)
+        v = vjp(theta, obs, _kernel.preference_score(h, actions[i : i + rows], tau))
         if out is None:
             out = np.empty((n,) + v.shape[1:])
         out[i : i + rows] = v

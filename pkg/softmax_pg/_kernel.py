@@ -1,20 +1,31 @@
 r"""The preference-space kernel, trusted: no checks, the only place each formula is written.
 
-Everything here acts on preferences :math:`h \in \mathbb{R}^{n_\text{actions}}` along the
-last axis, batched over leading axes, for checked float64 input and a temperature
-``tau > 0`` (the public, checked versions are :mod:`softmax_pg.kernel`):
+Two rooms, one kernel. :mod:`softmax_pg.kernel` is the public, checked room: each of its
+functions checks its arguments (and names the one that is wrong), then calls its twin of
+the same name here. This module is the trusted room: no checks, so the learners, the
+experiments, :mod:`softmax_pg.policy` and the step call it in their inner loops, once their
+arguments were checked at their own boundary. Everything acts on checked float64
+preferences :math:`h \in \mathbb{R}^{n_\text{actions}}` along the last axis, batched over
+leading axes, and a temperature ``tau > 0``.
+
+The twins of :mod:`softmax_pg.kernel`, from the preferences:
 
 * ``log_softmax(h, tau)`` :math:`= (h - h_{\max})/\tau - \log\sum_b e^{(h_b - h_{\max})/\tau}`;
 * ``softmax(h, tau)`` :math:`= \exp(\log\mathrm{softmax})`, computed as the shifted
   exponentials normalised (as stable: every exponent is :math:`\le 0`, the sum :math:`\ge 1`);
+* ``preference_score(h, actions, tau)``, ``preference_entropy(h, tau)``,
+  ``preference_entropy_gradient(h, tau)``, ``preference_sample(h, u, tau)``.
+
+The pieces they are made of, from probabilities a caller already holds (a loop that
+samples, scores and records from one softmax computes it once):
+
 * ``score_from_probs(probs, actions, tau)`` :math:`= (e_a - \pi)/\tau`, the score with
   respect to the preferences;
 * ``entropy_from_log_probs``, ``entropy_gradient_from_log_probs`` (with respect to ``h``);
 * ``inverse_cdf(probs, u)``: the action of a uniform number (``sample_row`` for one row and
   one number, as a Python int); ``take(values, actions)``.
 
-The learners, the experiments and :mod:`softmax_pg.policy` call these in their loops, so
-the arithmetic is the same everywhere (a batch of runs rounds as the runs one by one). For
+The arithmetic is the same everywhere (a batch of runs rounds as the runs one by one). For
 few actions the reductions over the last axis are column loops, left to right; one row
 (``h.ndim == 1``) takes a fast path that makes the same IEEE operations in the same order
 on the row's Python floats, so a single run and a batched run still round alike.
@@ -30,6 +41,10 @@ __all__ = [
     "entropy_gradient_from_log_probs",
     "inverse_cdf",
     "log_softmax",
+    "preference_entropy",
+    "preference_entropy_gradient",
+    "preference_sample",
+    "preference_score",
     "sample_row",
     "score_from_probs",
     "softmax",
@@ -140,6 +155,27 @@ def score_from_probs(
     if tau != 1.0:
         g /= tau
     return g
+
+
+def preference_score(h: np.ndarray, actions: np.ndarray, tau: float = 1.0) -> np.ndarray:
+    """(e_a - pi)/tau of preferences ``h`` (..., n_actions), shape broadcast(h[..., 0], actions)
+    + (n_actions,)."""
+    return score_from_probs(softmax(h, tau), actions, tau, overwrite=True)
+
+
+def preference_entropy(h: np.ndarray, tau: float = 1.0) -> np.ndarray:
+    """Entropy of softmax(h / tau), from the log-probabilities, shape h.shape[:-1]."""
+    return entropy_from_log_probs(log_softmax(h, tau))
+
+
+def preference_entropy_gradient(h: np.ndarray, tau: float = 1.0) -> np.ndarray:
+    """Gradient of the entropy of softmax(h / tau) with respect to ``h``, shape of ``h``."""
+    return entropy_gradient_from_log_probs(log_softmax(h, tau), tau)
+
+
+def preference_sample(h: np.ndarray, u: np.ndarray, tau: float = 1.0) -> np.ndarray:
+    """The action of each uniform ``u`` (shape h.shape[:-1]) under softmax(h / tau), int64."""
+    return inverse_cdf(softmax(h, tau), u)
 
 
 def _p_log_p(log_probs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -1,20 +1,29 @@
 r"""The preference-space kernel, public and checked.
 
 For preferences :math:`h \in \mathbb{R}^{n_\text{actions}}` (last axis; leading axes are a
-batch) and a temperature :math:`\tau > 0`:
+batch) and a temperature :math:`\tau > 0`; every name says its input, the preferences:
 
 ====================================  ==========================================================
 :func:`~softmax_pg.softmax`           :math:`\pi = \mathrm{softmax}(h/\tau)`
 :func:`~softmax_pg.log_softmax`       :math:`\log\pi`, by the max-shifted log-sum-exp
 :func:`~softmax_pg.preference_score`  :math:`\nabla_h\log\pi_a = (e_a - \pi)/\tau`
-:func:`entropy`                       :math:`-\sum_b \pi_b\log\pi_b`, from :math:`\log\pi`
-:func:`entropy_gradient`              :math:`\nabla_h H(\pi)`, from :math:`\log\pi`
-:func:`sample`                        :math:`a\sim\pi`, one uniform number per row (inverse CDF)
+:func:`preference_entropy`            :math:`-\sum_b \pi_b\log\pi_b`, from :math:`\log\pi`
+:func:`preference_entropy_gradient`   :math:`\nabla_h H(\pi)`, from :math:`\log\pi`
+:func:`preference_sample`             :math:`a\sim\pi`, one uniform number per row (inverse CDF)
 ====================================  ==========================================================
 
-Each checks its arguments, then calls the trusted ``softmax_pg._kernel``, the only
-place the formulas are written. A parametrisation's ``vjp`` pulls these vectors back to
-:math:`\theta` (the book's chapter "Any differentiable preferences").
+Two rooms: this module is the checked one, for a reader's calls. Each function checks its
+arguments, naming the one that is wrong, then calls its trusted twin of the same name in
+``softmax_pg._kernel``, the only place the formulas are written; the package's inner loops
+(learners, experiments, the policy, the step) call the twins directly, their arguments
+checked once at their own boundary. A parametrisation's ``vjp`` pulls these vectors back
+to :math:`\theta` (the book's chapter "Any differentiable preferences").
+
+One concept, one name at each level (the API page's table): from preferences, the
+kernel's names above; from :math:`\theta` and features, Part I's ``action_probs``,
+``log_prob``, ``score``, ``entropy``, ``entropy_gradient``, ``sample_actions``; from a
+policy object, ``SoftmaxPolicy.probs``, ``.log_prob``, ``.score``, ``.entropy``,
+``.entropy_gradient``, ``.sample``.
 """
 
 from __future__ import annotations
@@ -33,16 +42,16 @@ from ._validation import (
 )
 
 __all__ = [
-    "entropy",
-    "entropy_gradient",
     "log_softmax",
+    "preference_entropy",
+    "preference_entropy_gradient",
+    "preference_sample",
     "preference_score",
-    "sample",
     "softmax",
 ]
 
 
-def check_preferences_array(h: ArrayLike, temperature: float) -> tuple[np.ndarray, float]:
+def _checked(h: ArrayLike, temperature: float) -> tuple[np.ndarray, float]:
     """``h`` as finite float64 with at least one action on the last axis, and tau."""
     arr, tau, _ = _check_axis(h, temperature, -1)
     return arr, tau
@@ -131,16 +140,16 @@ def preference_score(
     numpy.ndarray, shape ``broadcast(preferences.shape[:-1], actions.shape) + (n_actions,)``
         Each row sums to zero.
     """
-    h, tau = check_preferences_array(preferences, temperature)
+    h, tau = _checked(preferences, temperature)
     a = check_actions(actions, h.shape[-1])
     check_broadcastable(
         "actions", a.shape, h.shape[:-1], f"preferences.shape[:-1] = {h.shape[:-1]}"
     )
-    return _kernel.score_from_probs(_kernel.softmax(h, tau), a, tau, overwrite=True)
+    return _kernel.preference_score(h, a, tau)
 
 
 @QUIET
-def entropy(preferences: ArrayLike, temperature: float = 1.0) -> np.ndarray:
+def preference_entropy(preferences: ArrayLike, temperature: float = 1.0) -> np.ndarray:
     r"""Entropy :math:`-\sum_b\pi_b\log\pi_b` of :math:`\pi = \mathrm{softmax}(h/\tau)`, from the
     log-probabilities.
 
@@ -154,12 +163,12 @@ def entropy(preferences: ArrayLike, temperature: float = 1.0) -> np.ndarray:
     numpy.ndarray, shape (...)
         In nats, in :math:`[0, \log n_\text{actions}]`.
     """
-    h, tau = check_preferences_array(preferences, temperature)
-    return _kernel.entropy_from_log_probs(_kernel.log_softmax(h, tau))
+    h, tau = _checked(preferences, temperature)
+    return _kernel.preference_entropy(h, tau)
 
 
 @QUIET
-def entropy_gradient(preferences: ArrayLike, temperature: float = 1.0) -> np.ndarray:
+def preference_entropy_gradient(preferences: ArrayLike, temperature: float = 1.0) -> np.ndarray:
     r"""Gradient of the entropy with respect to the preferences,
     :math:`-\pi\odot(\log\pi-\mathbb{E}_\pi[\log\pi])/\tau`.
 
@@ -173,12 +182,12 @@ def entropy_gradient(preferences: ArrayLike, temperature: float = 1.0) -> np.nda
     numpy.ndarray, shape (..., n_actions)
         Each row sums to zero (the book's chapter "Entropy regularisation").
     """
-    h, tau = check_preferences_array(preferences, temperature)
-    return _kernel.entropy_gradient_from_log_probs(_kernel.log_softmax(h, tau), tau)
+    h, tau = _checked(preferences, temperature)
+    return _kernel.preference_entropy_gradient(h, tau)
 
 
 @QUIET
-def sample(
+def preference_sample(
     preferences: ArrayLike, rng: int | np.random.Generator, temperature: float = 1.0
 ) -> np.ndarray:
     r"""Draw :math:`a\sim\mathrm{softmax}(h/\tau)` for each row, by inverting the cumulative
@@ -198,6 +207,6 @@ def sample(
     -------
     numpy.ndarray of int64, shape (...)
     """
-    h, tau = check_preferences_array(preferences, temperature)
+    h, tau = _checked(preferences, temperature)
     gen = check_rng(rng)
-    return _kernel.inverse_cdf(_kernel.softmax(h, tau), gen.random(h.shape[:-1]))
+    return _kernel.preference_sample(h, gen.random(h.shape[:-1]), tau)

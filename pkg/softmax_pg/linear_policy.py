@@ -179,10 +179,7 @@ def score(
     if blocked is not None:
         return blocked
     h = _finite_preferences(param, th, phi)
-    g = _kernel.score_from_probs(
-        _kernel.softmax(h, tau), _actions(actions, phi), tau, overwrite=True
-    )
-    return param.vjp(th, phi, g)
+    return param.vjp(th, phi, _kernel.preference_score(h, _actions(actions, phi), tau))
 
 
 @QUIET
@@ -211,7 +208,7 @@ def entropy(theta: ArrayLike, features: ArrayLike, temperature: float = 1.0) -> 
         In nats, in :math:`[0, \log n_\text{actions}]`.
     """
     *_, tau, _, h = _setup(theta, features, temperature)
-    return _kernel.entropy_from_log_probs(_kernel.log_softmax(h, tau))
+    return _kernel.preference_entropy(h, tau)
 
 
 @QUIET
@@ -228,9 +225,7 @@ def entropy_gradient(theta: ArrayLike, features: ArrayLike, temperature: float =
     The book's chapter "Entropy regularisation".
     """
     th, phi, tau, param, h = _setup(theta, features, temperature)
-    return param.vjp(
-        th, phi, _kernel.entropy_gradient_from_log_probs(_kernel.log_softmax(h, tau), tau)
-    )
+    return param.vjp(th, phi, _kernel.preference_entropy_gradient(h, tau))
 
 
 @QUIET
@@ -283,5 +278,4 @@ def sample_actions(
     """
     *_, tau, _, h = _setup(theta, features, temperature)
     gen = check_rng(rng)
-    p = _kernel.softmax(h, tau)
-    return _kernel.inverse_cdf(p, gen.random(p.shape[:-1]))
+    return _kernel.preference_sample(h, gen.random(h.shape[:-1]), tau)

@@ -92,6 +92,5 @@ def score_matrix(
     Sutton & Barto (2018), eq. 13.9 with features :math:`x(s)\otimes e_b`.
     """
     param, theta, x, a, tau, h = _setup(weights, state, actions, temperature)
-    g = _kernel.score_from_probs(_kernel.softmax(h, tau), a, tau, overwrite=True)
-    out = param.vjp(theta, x, g)
+    out = param.vjp(theta, x, _kernel.preference_score(h, a, tau))
     return out.reshape(out.shape[:-1] + (param.n_inputs, param.n_actions))

@@ -208,9 +208,7 @@ class SoftmaxPolicy:
                 return blocked
         h = checked_preferences(self.param, self.theta, obs, batch)
         a = self._actions(actions, batch, single)
-        g = _kernel.score_from_probs(
-            _kernel.softmax(h, self.temperature), a, self.temperature, overwrite=True
-        )
+        g = _kernel.preference_score(h, a, self.temperature)
         out = checked_vjp(self.param, self.theta, obs, g)
         return out[0] if single else out
 
@@ -236,7 +234,7 @@ class SoftmaxPolicy:
     def entropy(self, observations) -> np.ndarray:
         """:math:`-\\sum_b\\pi_b\\log\\pi_b` at each observation, shape (batch,)."""
         _, h, single = self._h(observations)
-        out = _kernel.entropy_from_log_probs(_kernel.log_softmax(h, self.temperature))
+        out = _kernel.preference_entropy(h, self.temperature)
         return out[0] if single else out
 
     @QUIET
@@ -244,9 +242,7 @@ class SoftmaxPolicy:
         """:math:`\\nabla_\\theta H` at each observation, the vjp of the kernel's, shape (batch,
         n_params)."""
         obs, h, single = self._h(observations)
-        g = _kernel.entropy_gradient_from_log_probs(
-            _kernel.log_softmax(h, self.temperature), self.temperature
-        )
+        g = _kernel.preference_entropy_gradient(h, self.temperature)
         out = checked_vjp(self.param, self.theta, obs, g)
         return out[0] if single else out
 
@@ -287,7 +283,7 @@ class SoftmaxPolicy:
         int64 (batch,); a Python int for one observation."""
         gen = check_rng(rng)
         _, h, single = self._h(observations)
-        a = _kernel.inverse_cdf(_kernel.softmax(h, self.temperature), gen.random(len(h)))
+        a = _kernel.preference_sample(h, gen.random(len(h)), self.temperature)
         return int(a[0]) if single else a
 
     @QUIET
@@ -314,7 +310,7 @@ class SoftmaxPolicy:
             )
         if deterministic:
             return int(np.argmax(h[0]))
-        return int(_kernel.inverse_cdf(_kernel.softmax(h, self.temperature), gen.random(1))[0])
+        return int(_kernel.preference_sample(h, gen.random(1), self.temperature)[0])
 
     def greedy(self, observations):
         """The most probable action(s), :math:`\\arg\\max_b h_\\theta(s)_b` (the first on ties):

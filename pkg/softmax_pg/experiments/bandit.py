@@ -1,8 +1,9 @@
 r"""The gradient bandit on the 10-armed testbed, every run at once.
 
 The batched form of :mod:`softmax_pg.experiments.bandit_agent`: the runs' preferences are
-``TabularPreferences(1, n_arms)`` with one :math:`\theta` per run, the score is the
-kernel's :math:`(e_A - \pi)/\tau` pulled back by its vjp (Sutton & Barto 2018, §2.8,
+``TabularPreferences(1, n_arms)`` with one :math:`\theta` per run, and each step is the
+public :func:`~softmax_pg.step.policy_gradient` with those many :math:`\theta`: the kernel's
+:math:`(e_A - \pi)/\tau` pulled back by the vjp, weighted (Sutton & Barto 2018, §2.8,
 eq. 2.12). The testbed, the random-number order and the baseline's convention are
 described in :mod:`softmax_pg.experiments.testbed`.
 """
@@ -16,6 +17,7 @@ import numpy as np
 from .. import _kernel
 from .._validation import check_count, check_flag, check_rng, check_scalar
 from ..parametrisations import TabularPreferences
+from ..step import policy_gradient
 from .bandit_agent import GradientBanditAgent, run_gradient_bandit_loop
 from .testbed import BanditConfig, BanditRuns, check_config, sample_testbed
 
@@ -46,12 +48,11 @@ def run_gradient_bandit(
 
     All runs advance together: preferences of shape ``(n_runs, n_arms)``, and each step
     is one vectorised update :math:`H \leftarrow H + \alpha (R - \bar R)(e_A - \pi)/\tau`
-    for every run (Sutton & Barto 2018, eq. 2.12). The factor :math:`(e_A - \pi)/\tau`
-    is the kernel's preference-space score pulled back by the vjp of
-    ``TabularPreferences(1, n_arms)`` (one state; the runs are the batch), the
-    arguments checked once here instead of at every step. The defaults are the
-    experiment of Figure 2.5 (testbed mean 4, 2000 runs, 1000 steps); the book's algorithm
-    box :prf:ref:`alg-gradient-bandit` lists the steps.
+    for every run (Sutton & Barto 2018, eq. 2.12): :func:`~softmax_pg.step.policy_gradient` with
+    one :math:`\theta` per run of ``TabularPreferences(1, n_arms)`` and the weights
+    :math:`\alpha(R - \bar R)`, the arguments checked once here instead of at every step.
+    The defaults are the experiment of Figure 2.5 (testbed mean 4, 2000 runs, 1000 steps);
+    the book's algorithm box :prf:ref:`alg-gradient-bandit` lists the steps.
 
     Parameters
     ----------
@@ -161,7 +162,7 @@ class _Learner:
     def __init__(self, cfg: BanditConfig, param: TabularPreferences, q_star: np.ndarray) -> None:
         n_runs = q_star.shape[0]
         self.cfg, self.param = cfg, param
-        self.state = np.zeros(n_runs, dtype=np.int64)  # every run is in the bandit's one state
+        self.state = np.zeros((n_runs, 1), dtype=np.int64)  # each run: the bandit's one state
         self.q_flat, self.offsets = q_star.ravel(), np.arange(n_runs) * cfg.n_arms
         self.best = np.argmax(q_star, axis=1)
         self.average = np.zeros(n_runs)
@@ -175,23 +176,29 @@ class _Learner:
 
     def step(self, thetas: np.ndarray, t: int, gen: np.random.Generator, record: _Record) -> None:
         """One step of every run: act, get rewarded, theta += alpha (R - R-bar) Dh^T (e_A -
-        pi)/tau."""
+        pi)/tau (+ alpha beta grad H), the public step with one theta per run."""
         cfg, tau = self.cfg, self.cfg.temperature
-        h = self.param.preferences_many(thetas, self.state[:, None])[:, 0]  # (n_runs, n_arms)
-        probs = _kernel.softmax(h, tau)
-        actions = _kernel.inverse_cdf(probs, gen.random(len(h)))
+        h = self.param.preferences_many(thetas, self.state)[:, 0]  # (n_runs, n_arms)
+        actions = _kernel.preference_sample(h, gen.random(len(h)), tau)
         r = self.q_flat[self.offsets + actions]
         r += gen.standard_normal(len(h))
-        g = _kernel.score_from_probs(probs, actions, tau)  # (e_A - pi) / tau
         rbar = self.reference(r, t)
         record.reference[t], record.rewards[t] = rbar, r
         np.equal(actions, self.best, out=record.optimal[t])
-        record.score_best[t] = _kernel.take(g, self.best)
-        g *= (cfg.step_size * (r - rbar) if cfg.baseline else cfg.step_size * r)[:, None]
-        if cfg.entropy_bonus:  # + alpha beta grad_h H(pi)
-            entropy_grad = _kernel.entropy_gradient_from_log_probs(_kernel.log_softmax(h, tau), tau)
-            g += (cfg.step_size * cfg.entropy_bonus) * entropy_grad
-        # The runs are the batch of the vjp; a table's Jacobian does not depend on theta.
-        thetas += self.param.vjp(thetas[0], self.state, g)
+        weights = cfg.step_size * (r - rbar) if cfg.baseline else cfg.step_size * r
+        step = policy_gradient(
+            self.param,
+            thetas,
+            self.state,
+            actions[:, None],
+            weights[:, None],
+            temperature=tau,
+            entropy_coef=cfg.step_size * cfg.entropy_bonus,
+            keep_scores=True,
+            validate=False,  # checked once, in run_gradient_bandit
+        )
+        # One state: each run's score (e_A - pi)/tau is its theta-space score.
+        record.score_best[t] = _kernel.take(step.scores[:, 0], self.best)
+        thetas += step.gradient
         if not cfg.include_current_reward:
             self.average += (r - self.average) / (t + 1)

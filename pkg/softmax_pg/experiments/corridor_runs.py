@@ -11,7 +11,7 @@ uniform numbers alone. Tables computed once give, for each start state and each 
 of ``chunk`` actions, where the corridor ends up, after how many steps, and the sums the
 update needs. One pass advances every run by up to ``chunk`` steps; each run moves on to
 its next episode as soon as its current one ends. The policy is
-``LinearPreferences(corridor_features())`` with the kernel's softmax and score.
+``LinearPreferences(corridor_features())`` with the kernel's softmax and the public step.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from .. import _kernel
 from .._validation import as_real_array, check_count, check_positive
 from ..envs.corridor import GOAL, LEFT, REWARD, RIGHT, corridor_features, corridor_theta
 from ..parametrisations import LinearPreferences
+from ..step import policy_gradient
 from .corridor_chunks import Chunks, Lanes, Uniforms
 
 __all__ = ["CorridorRuns", "run_generators", "short_corridor_runs"]
@@ -115,7 +116,7 @@ def _check(step_size, n_runs, n_episodes, baseline_step_size, theta0, max_steps,
 
 
 class _Policy:
-    """pi_r = softmax(Phi theta_r) of every lane, and theta += alpha Phi^T g: the corridor's
+    """pi_r = softmax(Phi theta_r) of every lane, and the step theta += alpha g_r: the corridor's
     LinearPreferences, one state (all states look alike), the lanes as the batch."""
 
     def __init__(self) -> None:
@@ -125,16 +126,19 @@ class _Policy:
         state = np.zeros((theta.shape[0], 1), dtype=np.int64)
         return _kernel.softmax(self.param.preferences_many(theta, state)[:, 0], 1.0)
 
-    def ascend(
-        self, theta: np.ndarray, alpha: np.ndarray, probs: np.ndarray, coef_l, coef_r
-    ) -> np.ndarray:
-        """theta + alpha Phi^T (coef_l (e_left - pi) + coef_r (e_right - pi)), per lane."""
-        n = probs.shape[0]
-        g = coef_l[:, None] * _kernel.score_from_probs(probs, np.full(n, LEFT), 1.0) + coef_r[
-            :, None
-        ] * _kernel.score_from_probs(probs, np.full(n, RIGHT), 1.0)
-        # Phi is the same in every state, so Dh^T does not depend on theta or the state
-        return theta + alpha[:, None] * self.param.vjp(theta[0], np.zeros(n, dtype=np.int64), g)
+    def ascend(self, theta: np.ndarray, alpha: np.ndarray, coef_l, coef_r) -> np.ndarray:
+        """theta + alpha (coef_l score(left) + coef_r score(right)), per lane: the public step,
+        one theta per lane, the two actions a batch of two in one state (all look alike)."""
+        n = theta.shape[0]
+        step = policy_gradient(
+            self.param,
+            theta,
+            np.zeros((n, 2), dtype=np.int64),
+            np.broadcast_to(np.array([LEFT, RIGHT]), (n, 2)),
+            np.stack([coef_l, coef_r], axis=1),
+            validate=False,  # the package's own parametrisation; the coefficients are finite
+        )
+        return theta + alpha[:, None] * step.gradient
 
 
 def _coefficients(lanes: Lanes, e: np.ndarray, alpha_w: float | None):
@@ -249,9 +253,7 @@ def _end_episodes(
     """REINFORCE's update for the lanes ``e`` whose episode ended, then a new episode."""
     g0, coef_l, coef_r = _coefficients(lanes, e, alpha_w)
     # the episode's policy: theta has not moved yet
-    lanes.theta[e] = policy.ascend(
-        lanes.theta[e], lane_alpha[lanes.lane[e]], lanes.probs[e], coef_l, coef_r
-    )
+    lanes.theta[e] = policy.ascend(lanes.theta[e], lane_alpha[lanes.lane[e]], coef_l, coef_r)
     out.returns[lanes.lane[e], lanes.episode[e]] = g0
     out.prob_right[lanes.lane[e], lanes.episode[e]] = lanes.probs[e, RIGHT]
     lanes.probs[e] = policy.probs(lanes.theta[e])

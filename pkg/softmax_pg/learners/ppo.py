@@ -230,7 +230,7 @@ def _vector_episodes(envs, spaces, param, theta, g, tau, max_steps):
     running, lengths = np.ones(n, dtype=bool), np.zeros(n, dtype=np.int64)
     for t in range(max_steps):
         x = _observations(spaces, obs, "env.step()" if t else "env.reset()")
-        a = kernel.sample(param.preferences(theta, x), g, tau)
+        a = kernel.preference_sample(param.preferences(theta, x), g, tau)
         obs, r, terminated, truncated, _ = envs.step(a)
         r = np.asarray(r, dtype=np.float64)
         if not np.isfinite(r[running]).all():

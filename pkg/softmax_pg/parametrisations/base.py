@@ -62,6 +62,11 @@ class Parametrisation:
     ``preferences_many(thetas, observations)``
         One :math:`\theta` per run: ``thetas`` (runs, n_params), ``observations``
         (runs, batch, ...) give (runs, batch, n_actions).
+    ``linearise_many(thetas, observations)``
+        The same with its pull-back ``pullback(g, summed=False)``: ``g`` (runs, batch,
+        n_actions) gives the vjp of each run, (runs, batch, n_params), or its sum over the
+        batch, (runs, n_params); the many-:math:`\theta` form of
+        :func:`~softmax_pg.step.policy_gradient` uses it.
     ``init(rng)``
         A first :math:`\theta`, shape (n_params,); zeros (the uniform policy) by default.
     ``check_observations(observations)``
@@ -136,6 +141,16 @@ class Parametrisation:
                 for r in range(len(thetas))
             ]
         )
+
+    def linearise_many(self, thetas: np.ndarray, observations):
+        """:meth:`preferences_many` and its pull-back ``pullback(g, summed=False)``, run by run:
+        (runs, batch, n_params), or (runs, n_params) when ``summed``. Default: loops over runs."""
+
+        def pullback(g: np.ndarray, summed: bool = False) -> np.ndarray:
+            vjp = self.vjp_sum if summed else self.vjp
+            return np.stack([vjp(thetas[r], observations[r], g[r]) for r in range(len(thetas))])
+
+        return self.preferences_many(thetas, observations), pullback
 
     def init(self, rng: int | np.random.Generator) -> np.ndarray:
         """A first theta, shape (n_params,): zeros, the uniform policy (``rng`` unused)."""

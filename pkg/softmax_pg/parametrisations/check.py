@@ -71,9 +71,9 @@ def _check_optional(param, theta, obs, batch, gen, rtol, atol) -> None:
                 f"{cls.__name__}.vjp_sum must equal vjp(theta, observations, g).sum(0); "
                 "it does not (fix vjp_sum, or delete it to use the default)"
             )
+    thetas = np.stack([theta, theta + 0.1 * gen.normal(size=theta.shape)])
+    many = np.stack([obs, obs])
     if cls.preferences_many is not Parametrisation.preferences_many:
-        thetas = np.stack([theta, theta + 0.1 * gen.normal(size=theta.shape)])
-        many = np.stack([obs, obs])
         got = checked_preferences_many(param, thetas, many, batch)
         want = Parametrisation.preferences_many(param, thetas, many)
         if not _close(got, want, rtol, atol).all():
@@ -82,6 +82,8 @@ def _check_optional(param, theta, obs, batch, gen, rtol, atol) -> None:
                 "preferences(thetas[r], observations[r]); it does not (fix it, or delete it to use "
                 "the default)"
             )
+    if cls.linearise_many is not Parametrisation.linearise_many:
+        _check_linearise_many(param, thetas, many, np.stack([g, -g]), rtol, atol)
     if cls.init is not Parametrisation.init:
         first, again = checked_init(param, 0), checked_init(param, 0)
         if not np.array_equal(first, again):
@@ -89,6 +91,19 @@ def _check_optional(param, theta, obs, batch, gen, rtol, atol) -> None:
                 f"{cls.__name__}.init(rng) must draw only from rng: init(0) gave two "
                 "different thetas"
             )
+
+
+def _check_linearise_many(param, thetas, many, g, rtol, atol) -> None:
+    """An overridden ``linearise_many`` against its default, run by run."""
+    h, pullback = param.linearise_many(thetas, many)
+    h0, pullback0 = Parametrisation.linearise_many(param, thetas, many)
+    pairs = ((h, h0), (pullback(g), pullback0(g)), (pullback(g, True), pullback0(g, True)))
+    if not all(np.shape(a) == np.shape(b) and _close(a, b, rtol, atol).all() for a, b in pairs):
+        raise ValueError(
+            f"{type(param).__name__}.linearise_many(thetas, observations) must give "
+            "preferences_many and a pull-back equal to vjp (or vjp_sum, summed) run by run; it "
+            "does not (fix it, or delete it to use the default)"
+        )
 
 
 def _probe(param, theta: np.ndarray, obs, batch: int) -> None:
@@ -134,7 +149,7 @@ def check_preferences(
     numbers and leave theta and the observations unchanged; ``vjp`` equals the central
     finite differences of ``g . preferences`` (along every coordinate of theta when
     n_params <= 64, else along random directions); overridden ``vjp_sum``,
-    ``preferences_many`` and ``init`` agree with their defaults.
+    ``preferences_many``, ``linearise_many`` and ``init`` agree with their defaults.
 
     Parameters
     ----------

@@ -104,6 +104,23 @@ class LinearPreferences(Parametrisation):
         phi = self.features(np.asarray(observations))  # (runs, batch, n_actions, d)
         return (phi @ np.asarray(thetas)[:, None, :, None])[..., 0]
 
+    def linearise_many(self, thetas, observations):
+        if self.table is None:
+            return super().linearise_many(thetas, observations)
+        s = np.asarray(observations)  # (runs, batch) states
+        phi = self.features(s)
+
+        def pullback(g, summed=False):
+            if not summed:
+                return (g[..., None, :] @ phi)[..., 0, :]  # Phi(s)^T g, step by step
+            # sum_i Phi(s_i)^T g_i = sum over the states seen of Phi(s)^T (g summed per state)
+            seen, where = np.unique(s, return_inverse=True)
+            per_state = np.zeros((s.shape[0], seen.size, self.n_actions))
+            np.add.at(per_state, (np.arange(s.shape[0])[:, None], where.reshape(s.shape)), g)
+            return np.sum((per_state[..., None, :] @ self.table[seen])[..., 0, :], axis=1)
+
+        return (phi @ np.asarray(thetas)[:, None, :, None])[..., 0], pullback
+
 
 def features_as_observations(n_actions: int, n_features: int) -> LinearPreferences:
     """Linear preferences whose observations are the features Phi(s) themselves (Part I's form)."""

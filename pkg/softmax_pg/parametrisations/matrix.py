@@ -82,9 +82,8 @@ class MatrixPreferences(Parametrisation):
     def vjp(self, theta, observations, g):
         x = inputs(observations, self.state_fn, self.n_inputs)
         outer = x[..., :, None] * g[..., None, :]  # x g^T
-        if self.bias:
-            ones = np.broadcast_to(g[..., None, :], outer.shape[:-2] + (1, self.n_actions))
-            outer = np.concatenate([outer, ones], axis=-2)
+        if self.bias:  # the bias row's block is g itself
+            outer = np.concatenate([outer, g[..., None, :]], axis=-2)
         return outer.reshape(outer.shape[:-2] + (self.n_params,))
 
     def vjp_sum(self, theta, observations, g):

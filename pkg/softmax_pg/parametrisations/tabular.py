@@ -75,3 +75,18 @@ class TabularPreferences(Parametrisation):
         s = np.asarray(observations)
         tables = np.asarray(thetas).reshape(-1, self.n_states, self.n_actions)
         return tables[np.arange(tables.shape[0])[:, None], s]
+
+    def linearise_many(self, thetas, observations):
+        s = np.asarray(observations)  # (runs, batch)
+        runs = np.arange(s.shape[0])[:, None]
+
+        def pullback(g, summed=False):
+            if summed:  # each run's g added into its table, in batch order
+                out = np.zeros((s.shape[0], self.n_states, self.n_actions))
+                np.add.at(out, (runs, s), g)
+                return out.reshape(s.shape[0], self.n_params)
+            out = np.zeros(s.shape + (self.n_states, self.n_actions))
+            out[runs, np.arange(s.shape[1]), s] = g
+            return out.reshape(s.shape + (self.n_params,))
+
+        return self.preferences_many(thetas, s), pullback
