@@ -19,7 +19,7 @@ Five measurements, each a ratio within one run of this script:
    (`softmax_pg.learners.reinforce_batched` on `gymnasium.make_vec(..., "vector_entry_point")`)
    against the single-run learner looped over the seeds. The loop runs `--loop-seeds`
    seeds and is scaled by environment steps.
-5. CartPole-v1, the recipe of book/cartpole.ipynb (10 seeds x 1000 episodes, 20 episodes per
+5. CartPole-v1, the recipe of book/recipes_control.ipynb (10 seeds x 1000 episodes, 20 episodes per
    update, normalised advantages, no gamma^t, Adam 0.05, observation scaling), batched: how
    many seeds it solves (greedy mean >= 475 over 100 episodes) and its wall time; then a
    plain PyTorch REINFORCE with the same recipe (benchmarks/torch_reinforce.py) looped over
@@ -305,7 +305,7 @@ def main() -> None:
     if args.skip_cartpole:
         return
     batched_against_looped(args.loop_seeds)
-    print("== CartPole-v1: the recipe of book/cartpole.ipynb, and PyTorch with the same recipe")
+    print("== CartPole-v1: the recipe of book/recipes_control.ipynb, and PyTorch with it")
     cartpole_recipe_and_torch(args.torch_seeds)
 
 

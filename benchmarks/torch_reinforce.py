@@ -1,6 +1,6 @@
 """A plain PyTorch REINFORCE on CartPole, written as a user would write it.
 
-The recipe of ``book/cartpole.ipynb`` (the same one the package's ``reinforce_batched`` runs):
+The recipe of ``book/recipes_control.ipynb`` (the one the package's ``reinforce_batched`` runs):
 a linear policy ``nn.Linear(4, 2)`` on the observation (its bias is the constant input),
 zero initialisation, several episodes per update, the undiscounted reward-to-go
 G_t = R_{t+1} + ... + R_T as the weight of each step's log-probability (no gamma^t factor),

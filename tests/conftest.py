@@ -63,6 +63,7 @@ def _kind(item) -> str | None:
 # `--dist loadfile` hands each worker whole files in collection order, so starting these
 # first keeps one long notebook from running alone at the end while the other worker idles.
 LONGEST_FIRST = [
+    "recipes_control.ipynb",
     "cartpole.ipynb",
     "test_lab.py",
     "test_book_pages.py",

@@ -121,10 +121,6 @@ REFLOW_PENDING = {
     "book/deriving_score": {"equation-log-normaliser-moments"},
     "book/any_preferences": {"equation-score-any", "proof"},
     "book/short_corridor": {"equation-corridor-bellman", "solution-content"},
-    "book/cartpole": {
-        "the-textbook-learner-and-its-plateau",
-        "solution-content",
-    },
     "book/pytorch": {"equation-torch-autograd-score", "a-learned-baseline-that-is-not-detached"},
     "book/api": {"the-gaussian-policy", "the-gradient-bandit"},
 }
