@@ -69,6 +69,8 @@ LONGEST_FIRST = [
     "test_book_pages.py",
     "gridworld.ipynb",
     "short_corridor.ipynb",
+    "recipes_tabular.ipynb",
+    "recipes_own.ipynb",
     "test_widget.py",
     "entropy.ipynb",
     "natural_gradient.ipynb",
