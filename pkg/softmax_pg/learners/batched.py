@@ -207,7 +207,7 @@ def reinforce_batched(
     the estimate :math:`\widehat{\nabla J} = \frac1E\sum_{\text{episodes}}\sum_t w_t\,
     \mathrm{D}h_\theta(S_t)^\top(e_{A_t}-\pi_\theta(\cdot\mid S_t))/\tau`, where
     :math:`w_t = \gamma^t \hat A_t` (:math:`\hat A_t` without ``discount_weighting``) and
-    :math:`\hat A_t = G_t - b(S_t)`, normalised over the update's steps if asked (Williams 1992;
+    :math:`\hat A_t = G_t - B(S_t)`, normalised over the update's steps if asked (Williams 1992;
     Sutton & Barto 2018, §13.3-13.4; the book's chapter "The weight matrix on CartPole").
     The keyword arguments not listed below (the :class:`LearnerOptions` fields, ``theta0``,
     ``baseline_step_size``, ``value_features``, ``value_param``) are those of

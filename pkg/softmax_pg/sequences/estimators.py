@@ -62,7 +62,8 @@ def rloo_advantages(rewards) -> np.ndarray:
 
 
 def grpo_advantages(rewards, *, scale: bool = True, eps: float = 1e-6) -> np.ndarray:
-    r""":math:`\hat A^{(i)} = (G^{(i)} - \bar G)/(\mathrm{sd}(G) + \text{eps})` (Shao et al. 2024).
+    r""":math:`\hat A^{(i)} = (G^{(i)} - \bar G)/(\operatorname{sd}(G) + \text{eps})`
+    (Shao et al. 2024).
 
     ``rewards`` (n_groups, N >= 2); the standard deviation is the group's population one
     (``ddof=0``). ``scale=False`` keeps :math:`G^{(i)} - \bar G` (Z. Liu et al. 2025). A group
@@ -134,7 +135,8 @@ def expected_group_advantages(success_probs, group_size: int, estimator: str) ->
     r""":math:`\mathbb{E}[\hat A^{(i)}\mid G^{(i)}]` for :math:`G^{(i)} = 0, 1`: (n_prompts, 2).
 
     With returns 0 or 1, the other :math:`N-1` returns of a group are independent Bernoulli
-    draws with the prompt's success rate :math:`v_{\pi_\theta}(s_0)` (``success_probs``), so
+    draws with the prompt's success rate (``success_probs``), which is the prompt's value
+    :math:`v_{\pi_\theta}(s_0)` because returns are 0 or 1, so
     the advantage's expectation given the response's own return is a finite sum over their
     count; with it the expectation of a group estimator is exact
     (:func:`~softmax_pg.sequences.oracle.expected_gradient` with these weights). ``estimator``:
