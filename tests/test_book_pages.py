@@ -12,11 +12,12 @@ sideways at 1280 px, on a page whose text scrolls sideways at a 390-px phone wid
 (there a code block may scroll inside its own box, the page may not), on a displayed
 equation wider than its column at 390 px (book/_static/fit_displays.js typesets a wide
 display smaller, down to a floor; below it the display needs its text reflowed), on an
-image without alt text (or with its file name as alt), and on any critical or serious
-accessibility violation found by axe-core (the ``axe.min.js`` that the wheel of
-``axe-playwright-python`` ships, injected through Selenium: no network). It saves a
-screenshot of each page at 1280 and 390 px under ``_build/screenshots/`` for a human to
-look at.
+inline formula cut off by its box at 390 or 1280 px (the same script typesets it smaller,
+and at the floor lets it scroll with a shadow as the cue), on an image without alt text
+(or with its file name as alt), and on any critical or serious accessibility violation
+found by axe-core (the ``axe.min.js`` that the wheel of ``axe-playwright-python`` ships,
+injected through Selenium: no network). It saves a screenshot of each page at 1280 and
+390 px under ``_build/screenshots/`` for a human to look at.
 
 Needs a built book (``make book``; ``make test`` builds it first) and Debian's
 ``chromium`` and ``chromium-driver``. Outside CI a missing browser skips the test with the
@@ -113,17 +114,9 @@ return Array.from(document.querySelectorAll('article img, main img'))
 
 # Displays still wider than a 390-px column at fit_displays.js's floor (0.6 of MathJax's
 # size), by page and the id of the element around them: their text needs a reflow (shorter
-# lines, the reasons below the steps). Measured 2026-12-07. The test fails on any other
-# display that overflows, and on an entry here that fits now (remove it then).
-REFLOW_PENDING = {
-    "book/intro": {"the-answer-first"},
-    "book/softmax_policy": {"equation-softmax-policy"},
-    "book/deriving_score": {"equation-log-normaliser-moments"},
-    "book/any_preferences": {"equation-score-any", "proof"},
-    "book/short_corridor": {"equation-corridor-bellman", "solution-content"},
-    "book/pytorch": {"equation-torch-autograd-score", "a-learned-baseline-that-is-not-detached"},
-    "book/api": {"the-gaussian-policy", "the-gradient-bandit"},
-}
+# lines, the reasons below the steps). None is left (2026-12-07). The test fails on any
+# display that overflows and is not listed, and on a listed one that fits (remove it then).
+REFLOW_PENDING: dict[str, set[str]] = {}
 
 
 def display_label(report: str) -> str:
@@ -243,6 +236,29 @@ return {page: doc.scrollWidth - doc.clientWidth,
 """
 
 
+# Inline formulas, the hidden solutions opened first, whose typeset content is cut off by
+# their box: the theme's span.math is at most as wide as the paragraph and hides the rest.
+# book/_static/fit_displays.js typesets a wider formula smaller; at its floor the span
+# scrolls with a shadow as the cue (class bk-math-scroll), which is not a cut.
+INLINE_OVERFLOW = """
+document.querySelectorAll('.toggle-hidden').forEach(e => e.classList.remove('toggle-hidden'));
+document.querySelectorAll('details').forEach(d => { d.open = true; });
+const out = [];
+document.querySelectorAll('span.math > mjx-container:not([display])').forEach((m, i) => {
+  const wrap = m.parentElement;
+  if (wrap.clientWidth === 0 || wrap.classList.contains('bk-math-scroll')) return;
+  const width = m.getBoundingClientRect().width;
+  const cut = width - wrap.getBoundingClientRect().width;
+  if (cut > 1) {
+    const label = m.closest('[id]') ? m.closest('[id]').id : '';
+    out.push(`inline formula ${i} (in #${label}), ${Math.round(width)}px wide: ` +
+             `${Math.round(cut)}px cut off (${m.textContent.slice(0, 60)})`);
+  }
+});
+return out;
+"""
+
+
 @pytest.mark.parametrize("page", toc_files())
 def test_page_reads_right_in_chromium(page, server, browser):
     path = HTML / f"{page}.html"
@@ -301,9 +317,15 @@ def test_page_reads_right_in_chromium(page, server, browser):
     browser.execute_async_script(NEXT_FRAMES)
     overflow = browser.execute_script(PAGE_OVERFLOW)
     wide_phone = browser.execute_script(DISPLAY_OVERFLOW)
+    cut_phone = browser.execute_script(INLINE_OVERFLOW)
     screenshot(browser, page, 390)
     browser.set_window_size(1280, 1000)
     browser.execute_async_script(NEXT_FRAMES)
+    cut_desktop = browser.execute_script(INLINE_OVERFLOW)
+    assert cut_phone == [] and cut_desktop == [], (
+        f"{page}: inline formulas cut off without a cue (at 390 px: {cut_phone}; at 1280 px: "
+        f"{cut_desktop}); book/_static/fit_displays.js should have fitted them"
+    )
     assert overflow["page"] <= 1 and overflow["article"] <= 1, (
         f"{page}: at 390 px the text scrolls sideways by {overflow} px (page, article)"
     )

@@ -1,4 +1,4 @@
-"""Displayed formulas that fit a phone's column: ``fit_displays.js`` on every page with maths.
+"""Formulas that fit a phone's column, displayed and inline: ``fit_displays.js`` on maths pages.
 
 The script (in ``book/_static/``, the book's static files) must run after the MathJax
 configuration (an inline script Sphinx adds with priority 500) and before MathJax itself

@@ -1,12 +1,14 @@
-/* Displayed formulas that fit their column, on a phone as on a desktop.
+/* Formulas that fit their column, on a phone as on a desktop: displays and inline maths.
 
-MathJax 3 (the version the book serves offline) breaks no display line by itself, and the
-theme clips a display wider than the text column. This script runs once MathJax has
-typeset the page and again whenever a display's box changes width (a rotated phone, a
-resized window, a solution opened): a display wider than its box is typeset smaller, just
-small enough to fit, but never below FLOOR of MathJax's own size. A display that would need
-less than FLOOR keeps FLOOR and scrolls inside its own box (the class "bk-display-scroll"
-draws a shadow at its edge as a cue); such a display needs its text reflowed.
+MathJax 3 (the version the book serves offline) breaks no line by itself, neither in a
+display nor in the text, and the theme clips what is wider than its column: a display at
+the column's edge, an inline formula at the edge of its box (span.math, overflow hidden,
+at most the paragraph's width). This script runs once MathJax has typeset the page and
+again whenever a box changes width (a rotated phone, a resized window, a solution opened):
+a formula wider than its box is typeset smaller, just small enough to fit, but never below
+FLOOR of MathJax's own size. A formula that would need less keeps FLOOR and scrolls inside
+its own box (the classes "bk-display-scroll" and "bk-math-scroll" draw a shadow at the
+edge it continues past, as the cue); such a formula needs its text reflowed or shortened.
 
 Loaded by book/_ext/fit_displays.py on the pages with maths, after the MathJax
 configuration and before MathJax itself (which is deferred).
@@ -37,14 +39,72 @@ configuration and before MathJax itself (which is deferred).
     }
   }
 
+  // Inline formulas: the box is the content width of the block (paragraph, list item,
+  // table cell) the formula sits in; the formula's own width at MathJax's size does not
+  // change with the column, so it is measured once.
+  const natural = new WeakMap();
+
+  function blockOf(m) {
+    let e = m.parentElement;
+    while (e && getComputedStyle(e).display.startsWith("inline")) e = e.parentElement;
+    return e;
+  }
+
+  function contentWidth(e) {
+    const cs = getComputedStyle(e);
+    return e.clientWidth - parseFloat(cs.paddingLeft) - parseFloat(cs.paddingRight);
+  }
+
+  function fitInline(m, block) {
+    const box = contentWidth(block);
+    if (box <= 0 || widths.get(m) === box) return; // hidden (a closed solution) or done
+    widths.set(m, box);
+    if (m.dataset.fontSize === undefined) m.dataset.fontSize = m.style.fontSize || "";
+    const wrap = m.parentElement; // span.math, which clips at the block's width
+    let need = natural.get(m);
+    if (need === undefined) {
+      m.style.fontSize = m.dataset.fontSize;
+      need = m.scrollWidth;
+      if (need === 0) return widths.delete(m);
+      natural.set(m, need);
+    }
+    if (need <= box + 0.5) {
+      if (m.style.fontSize !== m.dataset.fontSize) m.style.fontSize = m.dataset.fontSize;
+      wrap.classList.remove("bk-math-scroll");
+      return;
+    }
+    const base = parseFloat(m.dataset.fontSize) || 100; // percent
+    let scale = Math.max(FLOOR, (box - 1) / need);
+    m.style.fontSize = (base * scale).toFixed(2) + "%";
+    if (scale > FLOOR && m.scrollWidth > box + 0.5) {
+      scale = Math.max(FLOOR, (scale * (box - 1)) / m.scrollWidth);
+      m.style.fontSize = (base * scale).toFixed(2) + "%";
+    }
+    wrap.classList.toggle("bk-math-scroll", scale <= FLOOR);
+  }
+
   function fitAll() {
     const displays = document.querySelectorAll("mjx-container[display]");
     displays.forEach(fit);
+    const inline = new Map(); // block -> its inline formulas
+    document.querySelectorAll("span.math > mjx-container:not([display])").forEach((m) => {
+      const block = blockOf(m);
+      if (!block) return;
+      if (!inline.has(block)) inline.set(block, []);
+      inline.get(block).push(m);
+    });
+    const fitBlock = (block) => (inline.get(block) || []).forEach((m) => fitInline(m, block));
+    inline.forEach((_, block) => fitBlock(block));
     if (window.ResizeObserver) {
       const watch = new ResizeObserver((entries) => entries.forEach((e) => fit(e.target)));
       displays.forEach((m) => watch.observe(m));
+      const watchBlocks = new ResizeObserver((entries) => entries.forEach((e) => fitBlock(e.target)));
+      inline.forEach((_, block) => watchBlocks.observe(block));
     } else {
-      window.addEventListener("resize", () => displays.forEach(fit));
+      window.addEventListener("resize", () => {
+        displays.forEach(fit);
+        inline.forEach((_, block) => fitBlock(block));
+      });
     }
     document.documentElement.dataset.displaysFitted = "true";
   }

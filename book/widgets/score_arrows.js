@@ -433,11 +433,13 @@
           `Features of action ${b}: (${fmt(x)}, ${fmt(y)}), probability ${fmt(pi[b])}. ` +
           "Arrow keys move it by 0.1, with Shift by 0.5.");
       }
-      separateLabels(Array.from({ length: st.n }, (_, b) => dots[2 * b + 1]));
+      const labels = Array.from({ length: st.n }, (_, b) => dots[2 * b + 1]);
+      separateLabels(labels);
       star.setAttribute("transform", `translate(${sx(mean[0])},${sy(mean[1])})`);
       setLine(thetaLine, [0, 0], st.theta);
       thetaLabel.setAttribute("x", sx(st.theta[0]) + 8);
       thetaLabel.setAttribute("y", sy(st.theta[1]) + 16);
+      clearTicks(labels.concat(thetaLabel));
       placeHandle(thetaHandle, st.theta,
         `Tip of theta: (${fmt(st.theta[0])}, ${fmt(st.theta[1])}). Arrow keys move it by 0.1, with Shift by 0.5.`);
     }
@@ -486,6 +488,32 @@
           box = label.getBBox();
         }
         placed.push(box);
+      }
+    }
+
+    // The axes' numbers and names give way to the points' labels: a tick label that a
+    // point's label (or theta's) would cover is hidden until the point moves away. On a
+    // phone the plane is drawn at about 0.8 of its size and they would meet often.
+    const ticks = Array.from(layers.grid.querySelectorAll("text"));
+    function clearTicks(labels) {
+      const meets = (a, o) => a.x < o.x + o.width && o.x < a.x + a.width &&
+        a.y < o.y + o.height && o.y < a.y + a.height;
+      const boxes = labels.map((l) => l.getBBox()).filter((b) => b.width > 0);
+      const covered = (t) => {
+        const box = t.getBBox();
+        return box.width > 0 && boxes.some((o) => meets(box, o));
+      };
+      for (const t of ticks) {
+        t.style.display = "";
+        // an axis's name tries the other end of its axis before it gives way
+        const spots = AXIS_NAME_SPOTS[t.dataset.axisName] || [];
+        for (const [x, y, anchor] of spots) {
+          t.setAttribute("x", x);
+          t.setAttribute("y", y);
+          t.setAttribute("text-anchor", anchor);
+          if (!covered(t)) break;
+        }
+        if (covered(t)) t.style.display = "none";
       }
     }
 
@@ -619,6 +647,12 @@
     return defs;
   }
 
+  // Where the name of each axis may go, in order of preference: [x, y, text-anchor].
+  const AXIS_NAME_SPOTS = {
+    1: [[BOX.size - 4, sy(0) - 5, "end"], [4, sy(0) - 5, "start"]],
+    2: [[sx(0) - 5, 12, "end"], [sx(0) - 5, BOX.size - 4, "end"]],
+  };
+
   function drawGrid(g) {
     for (let k = Math.ceil(BOX.xmin); k <= BOX.xmax; k++) {
       g.append(svg("line", { class: k ? "sa-grid" : "sa-axis", x1: sx(k), x2: sx(k), y1: 0, y2: BOX.size }));
@@ -632,9 +666,11 @@
       t.textContent = k ? String(k).replace("-", MINUS) : "";
       g.append(t);
     }
-    const fx = svg("text", { class: "sa-tick", x: BOX.size - 4, y: sy(0) - 5, "text-anchor": "end" });
+    const [x1, y1, a1] = AXIS_NAME_SPOTS["1"][0];
+    const fx = svg("text", { class: "sa-tick", x: x1, y: y1, "text-anchor": a1, "data-axis-name": "1" });
     fx.textContent = "feature 1";
-    const fy = svg("text", { class: "sa-tick", x: sx(0) - 5, y: 12, "text-anchor": "end" });
+    const [x2, y2, a2] = AXIS_NAME_SPOTS["2"][0];
+    const fy = svg("text", { class: "sa-tick", x: x2, y: y2, "text-anchor": a2, "data-axis-name": "2" });
     fy.textContent = "feature 2";
     g.append(fx, fy);
   }

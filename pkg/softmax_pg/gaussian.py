@@ -8,8 +8,10 @@ softmax score (the book's chapter "Other policies, same recipe"):
 
 .. math::
 
-    \nabla_\theta \log\pi(a\mid s) = \frac{a - \mu_\theta(s)}{\sigma^2}\,\phi(s), \qquad
-    \frac{\partial}{\partial\lambda}\log\pi(a\mid s) = \frac{(a - \mu_\theta(s))^2}{\sigma^2} - 1.
+    \begin{aligned}
+    \nabla_\theta \log\pi(a\mid s) &= \frac{a - \mu_\theta(s)}{\sigma^2}\,\phi(s),\\
+    \frac{\partial}{\partial\lambda}\log\pi(a\mid s) &= \frac{(a - \mu_\theta(s))^2}{\sigma^2} - 1.
+    \end{aligned}
 
 References: Williams (1992), §6; Sutton & Barto (2018), §13.7.
 """

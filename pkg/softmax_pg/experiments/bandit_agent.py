@@ -28,8 +28,10 @@ class GradientBanditAgent:
 
     .. math::
 
-        H \leftarrow H + \alpha\,(R - \bar R)\,\nabla_H\log\pi(A)
-          = H + \alpha\,(R - \bar R)\,(e_A - \pi)/\tau
+        \begin{aligned}
+        H &\leftarrow H + \alpha\,(R - \bar R)\,\nabla_H\log\pi(A)\\
+          &= H + \alpha\,(R - \bar R)\,(e_A - \pi)/\tau
+        \end{aligned}
 
     (Sutton & Barto 2018, eq. 2.12; the book's chapter "The gradient bandit").
 

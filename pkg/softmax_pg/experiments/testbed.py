@@ -8,8 +8,10 @@ The 10-armed testbed of Sutton & Barto (2018, §2.3): every run draws true actio
 
 .. math::
 
-    H \leftarrow H + \alpha\,(R - \bar R)\,\nabla_H \log\pi(A)
-      = H + \frac{\alpha}{\tau}\,(R - \bar R)\,(e_A - \pi),
+    \begin{aligned}
+    H &\leftarrow H + \alpha\,(R - \bar R)\,\nabla_H \log\pi(A)\\
+      &= H + \frac{\alpha}{\tau}\,(R - \bar R)\,(e_A - \pi),
+    \end{aligned}
 
 a stochastic gradient ascent step on the expected reward (Williams 1992). A bandit is a
 one-state problem with one-hot (identity) features, so :math:`\nabla_H\log\pi(A)` is the

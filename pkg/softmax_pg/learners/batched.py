@@ -203,10 +203,11 @@ def reinforce_batched(
 
     Run ``i`` is :func:`~softmax_pg.learners.reinforce` with ``rng=rngs[i]`` and the same
     options: after every ``E = episodes_per_update`` episodes played with the same
-    :math:`\theta`, :math:`\theta \leftarrow \mathrm{step}(\theta, \frac1E\sum_{\text{episodes}}
-    \sum_t w_t\,\mathrm{D}h_\theta(S_t)^\top(e_{A_t}-\pi_\theta(\cdot\mid S_t))/\tau)` with
-    :math:`w_t = \gamma^t A_t` (:math:`A_t` without ``discount_weighting``) and
-    :math:`A_t = G_t - b(S_t)`, normalised over the update's steps if asked (Williams 1992;
+    :math:`\theta`, :math:`\theta \leftarrow \mathrm{step}(\theta, \widehat{\nabla J})` with
+    the estimate :math:`\widehat{\nabla J} = \frac1E\sum_{\text{episodes}}\sum_t w_t\,
+    \mathrm{D}h_\theta(S_t)^\top(e_{A_t}-\pi_\theta(\cdot\mid S_t))/\tau`, where
+    :math:`w_t = \gamma^t \hat A_t` (:math:`\hat A_t` without ``discount_weighting``) and
+    :math:`\hat A_t = G_t - B(S_t)`, normalised over the update's steps if asked (Williams 1992;
     Sutton & Barto 2018, §13.3-13.4; the book's chapter "The weight matrix on CartPole").
     The keyword arguments not listed below (the :class:`LearnerOptions` fields, ``theta0``,
     ``baseline_step_size``, ``value_features``, ``value_param``) are those of

@@ -1,7 +1,7 @@
 r"""A language model small enough to enumerate, its sequence score, and the estimators on it.
 
 The policy is a softmax over tokens at every position; the score of a response is
-:math:`\sum_t \mathrm{D}h_\theta(s_t)^\top(e_{y_t} - \pi_t)`, one call of
+:math:`\sum_t \mathrm{D}h_\theta(S_t)^\top(e_{A_t} - \pi_t)`, one call of
 ``softmax_pg.policy_gradient`` on its tokens. The estimators (REINFORCE, RLOO, GRPO,
 length normalisation, PPO's clipped ratio, KL terms) are weights on those tokens, and the
 oracle computes every expectation exactly by listing all responses. The book's chapter

@@ -3,14 +3,15 @@ r"""The estimators as weights: each returns what multiplies a token's score.
 An estimator of :math:`\nabla J` is :func:`~softmax_pg.sequences.responses.sequence_policy_gradient`
 with per-token weights; they differ only in those weights:
 
-* REINFORCE: :math:`A_i = R_i` at every token (Williams 1992);
-* RLOO: :math:`A_i = R_i - \frac{1}{k-1}\sum_{j\ne i}R_j` within a group of :math:`k`
-  responses to one prompt (Kool, van Hoof & Welling 2019; Ahmadian et al. 2024);
-* GRPO: :math:`A_i = (R_i - \bar R)/\mathrm{std}(R)` within the group (Shao et al. 2024),
-  or without the division (Z. Liu et al. 2025);
-* the token weights :math:`A_i/|y_i|` (each response's mean) or :math:`A_i/L` (one constant,
-  Z. Liu et al. 2025's "Dr. GRPO") (:func:`token_weights`);
-* PPO's clipped ratio: :math:`\rho_t A_t` where the clip is inactive, 0 where it is
+* REINFORCE: :math:`\hat A^{(i)} = G^{(i)}` at every token (Williams 1992);
+* RLOO: :math:`\hat A^{(i)} = G^{(i)} - \frac{1}{N-1}\sum_{j\ne i}G^{(j)}` within a group of
+  :math:`N` responses to one prompt (Kool, van Hoof & Welling 2019; Ahmadian et al. 2024);
+* GRPO: :math:`\hat A^{(i)} = (G^{(i)} - \bar G)/\operatorname{sd}(G)` within the group
+  (Shao et al. 2024), or without the division (Z. Liu et al. 2025);
+* the token weights :math:`\hat A^{(i)}/T^{(i)}` (each response's mean) or
+  :math:`\hat A^{(i)}/T_{\max}` (one constant, Z. Liu et al. 2025's "Dr. GRPO")
+  (:func:`token_weights`);
+* PPO's clipped ratio: :math:`\rho_t\hat A_t` where the clip is inactive, 0 where it is
   active (Schulman et al. 2017) (:func:`ppo_weights`).
 """
 
@@ -43,14 +44,15 @@ def _groups(rewards, minimum: int = 1) -> np.ndarray:
 
 
 def reinforce_advantages(rewards, baseline: float = 0.0) -> np.ndarray:
-    r""":math:`A_i = R_i - b` with a constant :math:`b`, shape of ``rewards`` (n_groups, k)."""
+    r""":math:`\hat A^{(i)} = G^{(i)} - \bar b` (a constant), shape of ``rewards`` (n_groups, N)."""
     return _groups(rewards) - float(as_real_array(baseline, "baseline"))
 
 
 def rloo_advantages(rewards) -> np.ndarray:
-    r""":math:`A_i = R_i - \frac{1}{k-1}\sum_{j\ne i}R_j = \frac{k}{k-1}(R_i - \bar R)`.
+    r""":math:`\hat A^{(i)} = G^{(i)} - \frac{1}{N-1}\sum_{j\ne i}G^{(j)}`, or
+    :math:`\frac{N}{N-1}(G^{(i)} - \bar G)`.
 
-    ``rewards`` (n_groups, k >= 2): each row the rewards of k responses to one prompt. The
+    ``rewards`` (n_groups, N >= 2): each row the returns of N responses to one prompt. The
     baseline of :math:`i` does not depend on response :math:`i`, so the estimate stays
     unbiased (Kool, van Hoof & Welling 2019; Ahmadian et al. 2024).
     """
@@ -60,10 +62,11 @@ def rloo_advantages(rewards) -> np.ndarray:
 
 
 def grpo_advantages(rewards, *, scale: bool = True, eps: float = 1e-6) -> np.ndarray:
-    r""":math:`A_i = (R_i - \bar R)/(\mathrm{std}(R) + \epsilon)` in each group (Shao et al. 2024).
+    r""":math:`\hat A^{(i)} = (G^{(i)} - \bar G)/(\operatorname{sd}(G) + \text{eps})`
+    (Shao et al. 2024).
 
-    ``rewards`` (n_groups, k >= 2); the standard deviation is the group's population one
-    (``ddof=0``). ``scale=False`` keeps :math:`R_i - \bar R` (Z. Liu et al. 2025). A group
+    ``rewards`` (n_groups, N >= 2); the standard deviation is the group's population one
+    (``ddof=0``). ``scale=False`` keeps :math:`G^{(i)} - \bar G` (Z. Liu et al. 2025). A group
     whose rewards are all equal gets 0.
     """
     r = _groups(rewards, minimum=2)
@@ -78,9 +81,10 @@ def token_weights(
 ) -> np.ndarray:
     r"""Per-token weights (n, n_positions) of per-response advantages, 0 at padding.
 
-    ``normalise``: ``"none"`` gives :math:`A_i` at each token (the sum over the response's
-    tokens); ``"length"`` :math:`A_i/|y_i|` (each response's mean: GRPO's loss);
-    ``"constant"`` :math:`A_i/C` with one ``constant`` :math:`C` (Z. Liu et al. 2025).
+    ``normalise``: ``"none"`` gives :math:`\hat A^{(i)}` at each token (the sum over the
+    response's tokens); ``"length"`` :math:`\hat A^{(i)}/T^{(i)}` (each response's mean:
+    GRPO's loss); ``"constant"`` :math:`\hat A^{(i)}/C` with one ``constant`` :math:`C`
+    (Z. Liu et al. 2025 take :math:`C = T_{\max}`).
     ``advantages``, ``lengths``: shape (n,) (flatten the groups first).
     """
     a = as_real_array(advantages, "advantages").reshape(-1)
@@ -105,13 +109,14 @@ def token_weights(
 
 
 def ppo_weights(log_probs, old_log_probs, weights, clip: float = 0.2) -> np.ndarray:
-    r"""The weights of PPO's clipped surrogate's gradient: :math:`\rho_t A_t`, or 0 where clipped.
+    r"""The weights of PPO's clipped surrogate's gradient: :math:`\rho_t\hat A_t`, or 0 if clipped.
 
-    :math:`\nabla\min(\rho A, \mathrm{clip}(\rho, 1-\epsilon, 1+\epsilon)A) = \rho A\,
-    \nabla\log\pi` where the minimum is the unclipped term, 0 where the clip binds
-    (:math:`A>0,\rho>1+\epsilon` or :math:`A<0,\rho<1-\epsilon`), with
-    :math:`\rho = \exp(\log\pi - \log\pi_\text{old})` (Schulman et al. 2017, eq. 7).
-    All arrays of one shape (e.g. (n, n_positions)); ``clip`` :math:`\epsilon > 0`.
+    :math:`\nabla\min(\rho_t\hat A_t, \mathrm{clip}(\rho_t, \rho_-, \rho_+)\hat A_t) =
+    \rho_t\hat A_t\,\nabla\log\pi_\theta(A_t|S_t)` where the minimum is the unclipped term,
+    0 where the clip binds (:math:`\hat A_t>0,\rho_t>\rho_+` or :math:`\hat A_t<0,\rho_t<\rho_-`),
+    with :math:`\rho_t = \exp(\log\pi_\theta - \log\pi_{\theta_\text{old}})` (Schulman et al.
+    2017, eq. 7). All arrays of one shape (e.g. (n, n_positions)); ``clip`` :math:`> 0`
+    gives the interval :math:`[\rho_-, \rho_+] = [1 - \text{clip}, 1 + \text{clip}]`.
     """
     lp, old = as_real_array(log_probs, "log_probs"), as_real_array(old_log_probs, "old_log_probs")
     a = as_real_array(weights, "weights")
@@ -127,14 +132,17 @@ def ppo_weights(log_probs, old_log_probs, weights, clip: float = 0.2) -> np.ndar
 
 
 def expected_group_advantages(success_probs, group_size: int, estimator: str) -> np.ndarray:
-    r""":math:`\mathbb{E}[A_i\mid R_i = r]` for :math:`r \in \{0, 1\}`, shape (n_prompts, 2).
+    r""":math:`\mathbb{E}[\hat A^{(i)}\mid G^{(i)}]` for :math:`G^{(i)} = 0, 1`: (n_prompts, 2).
 
-    With rewards 0 or 1, the other :math:`k-1` rewards of a group are independent
-    Bernoulli(:math:`p_x`), so the advantage's expectation given the response's own reward
-    is a finite sum over their count; with it the expectation of a group estimator is exact
+    With returns 0 or 1, the other :math:`N-1` returns of a group are independent Bernoulli
+    draws with the prompt's success rate (``success_probs``), which is the prompt's value
+    :math:`v_{\pi_\theta}(s_0)` because returns are 0 or 1, so
+    the advantage's expectation given the response's own return is a finite sum over their
+    count; with it the expectation of a group estimator is exact
     (:func:`~softmax_pg.sequences.oracle.expected_gradient` with these weights). ``estimator``:
-    ``"rloo"`` (gives :math:`r - p_x`), ``"group_mean"`` (:math:`\frac{k-1}{k}(r - p_x)`),
-    ``"grpo"`` (with the std division, eps 1e-6).
+    ``"rloo"`` (gives :math:`G^{(i)} - v_{\pi_\theta}(s_0)`), ``"group_mean"``
+    (:math:`\frac{N-1}{N}(G^{(i)} - v_{\pi_\theta}(s_0))`), ``"grpo"`` (with the division by
+    :math:`\operatorname{sd}(G)`, eps 1e-6).
     """
     p = as_real_array(success_probs, "success_probs")
     if p.ndim != 1 or np.any((p < 0) | (p > 1)):

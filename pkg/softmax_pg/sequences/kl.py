@@ -1,14 +1,15 @@
 r"""KL estimators to a reference model, per token, and the weights of their gradients.
 
-With :math:`\ell_t = \log\pi_\theta(y_t|s_t) - \log\pi_\text{ref}(y_t|s_t)` and
-:math:`r_t = e^{-\ell_t}` (Schulman 2020, "Approximating KL divergence"):
+With the token log-ratio :math:`\ell_t = \log\pi_\theta(A_t|S_t) - \log\pi_\text{ref}(A_t|S_t)`
+(Schulman 2020, "Approximating KL divergence"; summed over a response, the book's
+:math:`\hat D_1, \hat D_2, \hat D_3`):
 
-* :math:`k_1 = \ell_t`, :math:`k_2 = \tfrac12\ell_t^2`, :math:`k_3 = r_t - 1 + \ell_t`.
+* :math:`k_1 = \ell_t`, :math:`k_2 = \tfrac12\ell_t^2`, :math:`k_3 = e^{-\ell_t} - 1 + \ell_t`.
 
 Used in the reward (no gradient through it) their sum over a response enters the weights
 like a reward; used as a loss they are differentiated, and
 :math:`\nabla k_1 = \nabla\log\pi_t`, :math:`\nabla k_2 = \ell_t\nabla\log\pi_t`,
-:math:`\nabla k_3 = (1 - r_t)\nabla\log\pi_t`: :func:`kl_loss_weights` returns those
+:math:`\nabla k_3 = (1 - e^{-\ell_t})\nabla\log\pi_t`: :func:`kl_loss_weights` returns those
 factors (K. Liu et al. 2025 compare the combinations).
 """
 
@@ -42,10 +43,10 @@ def _kind(estimator: str) -> str:
 def kl_estimates(log_probs, ref_log_probs, estimator: str = "k3") -> np.ndarray:
     r""":math:`k_1, k_2` or :math:`k_3` of each token, the shape of ``log_probs``.
 
-    ``log_probs``, ``ref_log_probs``: :math:`\log\pi_\theta(y_t|s_t)` and
-    :math:`\log\pi_\text{ref}(y_t|s_t)` of tokens sampled from :math:`\pi_\theta` (0 at
+    ``log_probs``, ``ref_log_probs``: :math:`\log\pi_\theta(A_t|S_t)` and
+    :math:`\log\pi_\text{ref}(A_t|S_t)` of tokens sampled from :math:`\pi_\theta` (0 at
     padding in both gives 0 there). :math:`k_1` and :math:`k_3` have expectation
-    :math:`\mathrm{KL}(\pi_\theta(\cdot|s_t)\|\pi_\text{ref}(\cdot|s_t))`; :math:`k_3 \ge 0`.
+    :math:`\mathrm{KL}(\pi_\theta(\cdot|S_t)\|\pi_\text{ref}(\cdot|S_t))`; :math:`k_3 \ge 0`.
     """
     ell, kind = _pair(log_probs, ref_log_probs), _kind(estimator)
     if kind == "k1":
@@ -56,10 +57,11 @@ def kl_estimates(log_probs, ref_log_probs, estimator: str = "k3") -> np.ndarray:
 
 
 def kl_loss_weights(log_probs, ref_log_probs, estimator: str = "k3") -> np.ndarray:
-    r"""The factor :math:`c_t` in :math:`\nabla k_t = c_t\nabla\log\pi_\theta(y_t|s_t)`.
+    r"""The factor :math:`c_t` in :math:`\nabla k_t = c_t\nabla\log\pi_\theta(A_t|S_t)`.
 
-    :math:`c_t = 1` (k1), :math:`\ell_t` (k2), :math:`1 - r_t` (k3), same shape as
-    ``log_probs``; pass :math:`-\beta c_t` as token weights to descend :math:`\beta\sum_t k_t`.
+    :math:`c_t = 1` (k1), :math:`\ell_t` (k2), :math:`1 - e^{-\ell_t}` (k3), same shape as
+    ``log_probs``; pass :math:`-c_t` times the penalty's weight as token weights to descend
+    that weight times :math:`\sum_t k_t`.
     """
     ell, kind = _pair(log_probs, ref_log_probs), _kind(estimator)
     if kind == "k1":

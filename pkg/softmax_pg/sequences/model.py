@@ -1,6 +1,6 @@
 r"""A language model small enough to enumerate: prompts, digit tokens, an end token.
 
-A prompt :math:`x` asks for digits whose sum is its target; a response :math:`y` is
+A prompt :math:`s_0` asks for digits whose sum is its target; a response :math:`\xi` is
 1 to ``max_len`` digits (tokens ``0 .. n_digits - 1``) followed by the end token
 (``n_digits``). The state at position :math:`t` is the pair (prompt, tokens so far), and
 the policy at that state is a softmax over the ``n_digits + 1`` tokens. Two tokens are

@@ -6,16 +6,18 @@ the model's responses is a finite sum,
 .. math::
 
     \begin{aligned}
-    &\mathbb{E}_{x,\,y\sim\pi_\theta}\Big[\sum_t w_t\,
-      \nabla_\theta\log\pi_\theta(y_t\mid s_t)\Big]\\
-    &= \sum_x \mu(x) \sum_y \pi_\theta(y\mid x)\\
-    &\qquad \sum_t w_t\,\nabla_\theta\log\pi_\theta(y_t\mid s_t),
+    &\mathbb{E}_{S_0,\,\Xi\sim P_\theta}\Big[\sum_t w_t\,
+      \nabla_\theta\log\pi_\theta(A_t\mid S_t)\Big]\\
+    &= \sum_{s_0} p_0(s_0) \sum_\xi P_\theta(\xi\mid s_0)\\
+    &\qquad \sum_t w_t\,\nabla_\theta\log\pi_\theta(a_t\mid s_t),
     \end{aligned}
 
-one call of ``softmax_pg.policy_gradient`` with weights :math:`\mu(x)\pi_\theta(y|x)w_t`
-(:func:`expected_gradient`). With :math:`w_t = R(x,y)` it is :math:`\nabla J`
-(Williams 1992); with :math:`w_t = \log\pi_\theta(y|x) - \log\pi_\text{ref}(y|x)` it is the
-gradient of :math:`\mathrm{KL}(\pi_\theta\,\|\,\pi_\text{ref})`.
+where :math:`a_t` and :math:`s_t` are the tokens and states of the listed response
+:math:`\xi`: one call of ``softmax_pg.policy_gradient`` with weights
+:math:`p_0(s_0)P_\theta(\xi|s_0)w_t` (:func:`expected_gradient`). With :math:`w_t =
+G_0(\xi)` it is :math:`\nabla J` (Williams 1992); with :math:`w_t = \log P_\theta(\xi|s_0) -
+\log P_\text{ref}(\xi|s_0)` it is the gradient of
+:math:`\mathrm{KL}(\pi_\theta\,\|\,\pi_\text{ref})`.
 """
 
 from __future__ import annotations
@@ -54,20 +56,23 @@ def _log_probs(lm, param, theta) -> tuple[Responses, np.ndarray]:
 
 
 def response_probs(lm, param, theta) -> np.ndarray:
-    r""":math:`\pi_\theta(y\mid x)` of every response, (n_prompts, n_responses); rows sum to 1."""
+    r""":math:`P_\theta(\xi\mid s_0)` of every response, (n_prompts, n_responses); rows sum to 1."""
     theta = checked_model(lm, param, theta)
     return np.exp(_log_probs(lm, param, theta)[1]).reshape(lm.n_prompts, lm.n_responses)
 
 
 def expected_reward(lm, param, theta) -> float:
-    r""":math:`J(\theta) = \sum_x\mu(x)\sum_y\pi_\theta(y|x)R(x,y)`, prompts uniform."""
+    r""":math:`J(\theta) = \sum_{s_0}p_0(s_0)\sum_\xi P_\theta(\xi|s_0)G_0(\xi)`.
+
+    The prompts are uniform: :math:`p_0(s_0)` is one over their number.
+    """
     theta = checked_model(lm, param, theta)
     everything, logp = _log_probs(lm, param, theta)
     return float(np.exp(logp) @ everything.rewards / lm.n_prompts)
 
 
 def expected_gradient(lm, param, theta, token_weights) -> np.ndarray:
-    r""":math:`\mathbb{E}[\sum_t w_t\nabla\log\pi_\theta(y_t|s_t)]`, exact, shape (n_params,).
+    r""":math:`\mathbb{E}[\sum_t w_t\nabla\log\pi_\theta(A_t|S_t)]`, exact, shape (n_params,).
 
     Parameters
     ----------
@@ -100,8 +105,11 @@ def _log_ratio(lm, param, theta, theta_ref) -> np.ndarray:
 
 
 def exact_kl(lm, param, theta, theta_ref) -> float:
-    r""":math:`\mathrm{KL}(\pi_\theta\|\pi_\text{ref}) = \sum_x\mu(x)\sum_y \pi_\theta(y|x)
-    \log\frac{\pi_\theta(y|x)}{\pi_\text{ref}(y|x)}`, exact (same ``param``, two thetas)."""
+    r""":math:`\mathrm{KL}(\pi_\theta\|\pi_\text{ref})`, exact (same ``param``, two thetas).
+
+    :math:`\mathrm{KL}(\pi_\theta\|\pi_\text{ref}) = \sum_{s_0}p_0(s_0)\sum_\xi P_\theta(\xi|s_0)
+    \log\frac{P_\theta(\xi|s_0)}{P_\text{ref}(\xi|s_0)}`.
+    """
     lr = _log_ratio(lm, param, theta, theta_ref)
     p = response_probs(lm, param, theta).ravel()
     return float(p @ lr / lm.n_prompts)
@@ -110,8 +118,8 @@ def exact_kl(lm, param, theta, theta_ref) -> float:
 def exact_kl_gradient(lm, param, theta, theta_ref) -> np.ndarray:
     r""":math:`\nabla_\theta\mathrm{KL}(\pi_\theta\|\pi_\text{ref})`, exact, shape (n_params,).
 
-    :math:`= \mathbb{E}[\log\frac{\pi_\theta(y|x)}{\pi_\text{ref}(y|x)}\nabla\log\pi_\theta(y|x)]`
-    (the term :math:`\mathbb{E}[\nabla\log\pi_\theta] = 0` drops out).
+    :math:`= \mathbb{E}[\log\frac{P_\theta(\Xi)}{P_\text{ref}(\Xi)}\nabla\log P_\theta(\Xi)]`
+    (the term :math:`\mathbb{E}[\nabla\log P_\theta(\Xi)] = 0` drops out).
     """
     lr = _log_ratio(lm, param, theta, theta_ref)
     w = np.broadcast_to(lr[:, None], (lr.shape[0], lm.n_positions))

@@ -1,11 +1,11 @@
 r"""Responses of the small language model: sampling them, their log-probabilities, their score.
 
-The score of a response is the sum of the token scores, each the kernel's :math:`e_{y_t} -
+The score of a response is the sum of the token scores, each the kernel's :math:`e_{A_t} -
 \pi_t` pulled back through the parametrisation (``dy = ps - onehot``, then ``dh = Why.T @ dy``):
 
 .. math::
 
-    \nabla_\theta \log\pi_\theta(y\mid x) = \sum_{t} \mathrm{D}h_\theta(s_t)^\top (e_{y_t} - \pi_t),
+    \nabla_\theta \log P_\theta(\Xi) = \sum_{t} \mathrm{D}h_\theta(S_t)^\top (e_{A_t} - \pi_t),
 
 so every estimator of the chapter is one call of ``softmax_pg.policy_gradient`` on the
 response's tokens with per-token weights (Williams 1992, eq. 11).
@@ -72,7 +72,7 @@ def sample_responses(lm: TinyLanguageModel, param, theta, prompts, rng) -> Respo
 
 
 def token_log_probs(param, theta, responses: Responses) -> np.ndarray:
-    r""":math:`\log\pi_\theta(y_t\mid s_t)` of every token, shape (n, n_positions), 0 at padding."""
+    r""":math:`\log\pi_\theta(A_t\mid S_t)` of every token, shape (n, n_positions), 0 at padding."""
     theta = checked_param_batch(param, theta, responses)
     m = responses.mask
     out = np.zeros(m.shape)
@@ -92,7 +92,7 @@ def sequence_policy_gradient(
     keep_scores: bool = False,
     validate: bool = True,
 ) -> PolicyGradient:
-    r""":math:`\sum_i\sum_t w_{i,t}\,\mathrm{D}h_\theta(s_{i,t})^\top(e_{y_{i,t}}-\pi_{i,t})`.
+    r""":math:`\sum_i\sum_t w^{(i)}_t\mathrm{D}h_\theta(S^{(i)}_t)^\top(e_{A^{(i)}_t}-\pi^{(i)}_t)`
 
     ``softmax_pg.policy_gradient`` over the responses' tokens (padding left out).
 
@@ -134,7 +134,7 @@ def sequence_policy_gradient(
 
 
 def sequence_scores(param, theta, responses: Responses) -> np.ndarray:
-    r""":math:`\nabla_\theta\log\pi_\theta(y_i\mid x_i)` of each response, shape (n, n_params)."""
+    r""":math:`\nabla_\theta\log P_\theta(\Xi^{(i)})` of each response, shape (n, n_params)."""
     theta = checked_param_batch(param, theta, responses)
     m = responses.mask
     step = sequence_policy_gradient(
