@@ -184,7 +184,7 @@ def corridor_theta(prob_right: float) -> np.ndarray:
     r"""Parameters :math:`\theta` with :math:`\pi(\text{right})` equal to ``prob_right`` for
     :func:`corridor_features`.
 
-    :math:`\theta = (\ell/2, -\ell/2)` with :math:`\ell = \log\frac{p}{1-p}`, symmetric
+    :math:`\theta = \bigl(\tfrac12\log\frac{p}{1-p}, -\tfrac12\log\frac{p}{1-p}\bigr)`, symmetric
     like the widely used reproduction of Figure 13.1 (``prob_right = 0.05`` gives
     :math:`\theta \approx (-1.47, 1.47)`).
 
