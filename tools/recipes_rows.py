@@ -12,6 +12,8 @@ notebook's CI budget, so the notebook reads the file this script writes:
 
     .venv/bin/python tools/recipes_rows.py            # writes book/data/recipes_control_rows.json
     .venv/bin/python tools/recipes_rows.py --rows ppo  # one row (the others are kept)
+    .venv/bin/python tools/recipes_rows.py --rows actor_critic --first-seed 10
+        # seeds 10 to 19, stored as its own entry "<row>, seeds 10-19" (the 0-9 entry is kept)
 """
 
 from __future__ import annotations
@@ -73,15 +75,15 @@ ROWS = {
 }
 
 
-def one_row(run) -> dict:
+def one_row(run, seeds: list[int]) -> dict:
     load = os.getloadavg()[0]
     start, results = time.perf_counter(), []
-    for seed in SEEDS:
+    for seed in seeds:
         results.append(run(seed))
         print(f"  seed {seed}: {time.perf_counter() - start:.0f} s", flush=True)
     seconds = time.perf_counter() - start
     return {
-        "seeds": SEEDS,
+        "seeds": seeds,
         "sampled": [float(r.returns[-100:].mean()) for r in results],
         "greedy": greedy([r.policy for r in results]).tolist(),
         "seconds": seconds,
@@ -92,16 +94,20 @@ def one_row(run) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", nargs="+", choices=sorted(ROWS), default=sorted(ROWS))
+    parser.add_argument("--first-seed", type=int, default=0, help="seeds first..first+9")
     args = parser.parse_args()
+    seeds = [args.first_seed + i for i in range(len(SEEDS))]
     blas = [p["num_threads"] for p in threadpool_info() if p["user_api"] == "blas"]
     for key in args.rows:
         name, run = ROWS[key]
         print(f"{name}:", flush=True)
-        row = one_row(run)
+        row = one_row(run, seeds)
+        if args.first_seed != 0:
+            name = f"{name}, seeds {seeds[0]}-{seeds[-1]}"
         data = json.loads(OUT.read_text()) if OUT.exists() else {"rows": {}}  # read late:
         data["rows"][name] = row  # another row may have been written meanwhile
         data["machine"] = f"{os.cpu_count()} cores, numpy's BLAS on {blas[0]} threads"
-        data["command"] = "python tools/recipes_rows.py"
+        data["command"] = "python tools/recipes_rows.py [--rows ...] [--first-seed N]"
         OUT.parent.mkdir(parents=True, exist_ok=True)
         OUT.write_text(json.dumps(data, indent=1) + "\n")
     print(f"wrote {OUT}")
