@@ -12,6 +12,7 @@ kernel's preference-space score, nothing else.
 * :func:`evaluate` a trained policy, greedy or sampled; :func:`save_policy`, :func:`load_policy`;
   a run's whole state (:class:`TrainingState`, ``result.state``) to resume it
   (``resume=``), :func:`save_run`, :func:`load_run`;
+  a :class:`BatchedResult` kept whole (not resumed): :func:`save_batched`, :func:`load_batched`;
 * the options they share in one object, :class:`LearnerOptions` (``options=``);
 * optimisers :class:`SGD`, :class:`Adam`, :class:`NaturalGradient`, and the protocol
   :class:`Optimizer` any of yours follows; the returns, GAE advantages (:func:`gae`) and
@@ -33,6 +34,7 @@ reset with ``seed=int(child.integers(2**32))`` and its actions drawn from ``chil
 from ._args import LearnerOptions
 from .actor_critic import actor_critic
 from .batched import BatchedResult, evaluate_batched, reinforce_batched
+from .batched_saving import load_batched, save_batched
 from .evaluate import evaluate
 from .optim import SGD, Adam, NaturalGradient, Optimizer
 from .ppo import clipped_surrogate_weights, ppo
@@ -59,6 +61,7 @@ __all__ = [
     "evaluate",
     "evaluate_batched",
     "gae",
+    "load_batched",
     "load_policy",
     "load_run",
     "normalize_advantages",
@@ -66,6 +69,7 @@ __all__ = [
     "reinforce",
     "reinforce_batched",
     "sample_episode",
+    "save_batched",
     "save_policy",
     "save_run",
     "step_weights",

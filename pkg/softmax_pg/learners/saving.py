@@ -121,6 +121,8 @@ def read_archive(
                 out = {name: data[name] for name in data.files}
                 out["config"] = _nested(data, "config.")
                 return out
+            elif "format" in data.files:
+                reason = f"it holds format = {str(data['format'])!r}, not {fmt!r}"
             else:
                 reason = f"it has no entry format = {fmt!r}"
         except (OSError, ValueError, EOFError, KeyError, zipfile.BadZipFile):

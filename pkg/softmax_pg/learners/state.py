@@ -133,7 +133,8 @@ def resumable(resume, rng, theta0=None) -> TrainingState:
     if hasattr(resume, "thetas"):  # a BatchedResult
         raise TypeError(
             f"resume: a BatchedResult of {resume.n_runs} runs cannot be resumed (only "
-            "reinforce's and actor_critic's results, and their .state, can)"
+            "reinforce's and actor_critic's results, and their .state, can); save it with "
+            "save_batched(path, result)"
         )
     if not isinstance(state, TrainingState):
         raise TypeError(
