@@ -261,6 +261,8 @@ def reader_view(source: str, page: str, first: bool, root: Path = ROOT, index=No
             return _format(value, spec) if value is not None else f"`{key}`"
         if role in ("eq", "numref", "ref", "prf:ref", "doc"):
             return _reference(role, body, here, index)
+        if role.startswith("py:"):  # an API name: shown as code ("~" keeps its last part)
+            return f"`{body.rpartition('.')[2] if body.startswith('~') else body}`"
         return m.group(0)
 
     def named_chapter(m: re.Match) -> str:
