@@ -88,6 +88,8 @@ def _rank(item) -> int:
 # that `make check` stays under a minute: each takes seconds (measured with `--durations=0`;
 # seconds under a load of about 14 on two cores) because its claim needs the long run, the
 # subprocess, torch.optim or the figure it makes. `make test` and CI run them.
+# A name here that no test of its file has (a test renamed) fails that file's collection,
+# naming it (pytest_make_collect_report below).
 SLOW = {
     "test_envs_acrobot.py": {
         "test_batched_runs_are_twins_of_reinforce_on_gymnasium",  # 47 s and 26 s
@@ -121,10 +123,43 @@ SLOW = {
 }
 
 
-def _slow(item) -> bool:
+def _slow_names(item) -> set[str]:
+    """The names of SLOW that ``item`` matches (its function's name, or its id)."""
     path = getattr(item, "path", None)
     names = {getattr(item, "originalname", None), getattr(item, "name", None)}
-    return path is not None and bool(names & SLOW.get(path.name, set()))
+    return names & SLOW.get(path.name, set()) if path is not None else set()
+
+
+def _test_names(nodes, *, into_classes: bool) -> set[str]:
+    """The names and ids of the tests among ``nodes`` (and in their classes, if asked)."""
+    names: set[str] = set()
+    for node in nodes:
+        if isinstance(node, pytest.Item):
+            names |= {getattr(node, "originalname", None), node.name}
+        elif into_classes and isinstance(node, pytest.Collector):
+            names |= _test_names(node.collect(), into_classes=True)
+    return names
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_make_collect_report(collector):
+    """A test file whose SLOW entries name no test it holds fails to collect, naming
+    them: a renamed test must not silently leave `make check`'s exclusions. Checked when
+    the file is collected (whatever -k, -m or a `file.py::test` selects afterwards), so
+    a file that is not collected is not checked."""
+    report = yield
+    path = getattr(collector, "path", None)
+    if isinstance(collector, pytest.Module) and report.passed and path.name in SLOW:
+        stale = SLOW[path.name] - _test_names(report.result, into_classes=False)
+        if stale:  # a test in a class? collect the classes (once more) to look there
+            stale = sorted(stale - _test_names(report.result, into_classes=True))
+        if stale:
+            report.outcome = "failed"
+            report.longrepr = (
+                f"tests/conftest.py's SLOW names tests that {path.name} does not hold "
+                f"(renamed or removed? correct or delete the entry): {', '.join(stale)}"
+            )
+    return report
 
 
 def _fewer_examples(item) -> None:
@@ -143,7 +178,7 @@ def pytest_collection_modifyitems(config, items):
         kind = _kind(item)
         if kind is not None:
             item.add_marker(getattr(pytest.mark, kind))
-        if _slow(item):
+        if _slow_names(item):
             item.add_marker(pytest.mark.slow)
         if fast:
             _fewer_examples(item)
