@@ -7,6 +7,7 @@ import os
 
 import matplotlib
 import pytest
+from _examples import FAST_EXAMPLES
 from hypothesis import settings
 
 # Plots made by the tests themselves never need a window. (Do not set MPLBACKEND in the
@@ -14,15 +15,15 @@ from hypothesis import settings
 matplotlib.use("Agg")
 
 SANITIZE = "tests/nbval_sanitize.cfg"
-FAST_EXAMPLES = 15
 
 # In CI the property tests draw the same examples on every run, so a statistical check
 # (a mean within five standard errors, say) cannot fail by bad luck on one run and pass on
 # the next. Locally hypothesis explores new examples each time.
 settings.register_profile("ci", derandomize=True, deadline=None, print_blob=True)
 # `make check`, the fast loop, selects HYPOTHESIS_PROFILE=fast: every property still runs,
-# on fewer examples (a test's own @settings(max_examples=...) keeps its number); `make test`
-# and CI draw hypothesis's default number.
+# on fewer examples (a test with its own number caps it with tests/_examples.py's
+# `examples(n)`, since a test's own settings override any profile); `make test` and CI draw
+# hypothesis's default number, or the test's own.
 settings.register_profile("fast", max_examples=FAST_EXAMPLES, deadline=None)
 if os.environ.get("CI", "").lower() in {"1", "true", "yes"}:
     settings.load_profile("ci")
@@ -162,24 +163,11 @@ def pytest_make_collect_report(collector):
     return report
 
 
-def _fewer_examples(item) -> None:
-    """Under the profile `fast`, a property test's own max_examples is capped too (its
-    settings live on the test function, where hypothesis reads them when it runs)."""
-    test = getattr(getattr(item, "obj", None), "hypothesis", None)
-    inner = getattr(item, "obj", None)
-    own = getattr(inner, "_hypothesis_internal_use_settings", None)
-    if test is not None and own is not None and own.max_examples > FAST_EXAMPLES:
-        inner._hypothesis_internal_use_settings = settings(own, max_examples=FAST_EXAMPLES)
-
-
 def pytest_collection_modifyitems(config, items):
-    fast = os.environ.get("HYPOTHESIS_PROFILE") == "fast"
     for item in items:
         kind = _kind(item)
         if kind is not None:
             item.add_marker(getattr(pytest.mark, kind))
         if _slow_names(item):
             item.add_marker(pytest.mark.slow)
-        if fast:
-            _fewer_examples(item)
     items.sort(key=_rank)  # stable: the tests of a file, and a notebook's cells, keep their order

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from _examples import examples
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from softmax_pg import score
@@ -178,7 +179,7 @@ def test_no_output_unless_asked(capsys):
 # --------------------------------------------------------------------- properties
 
 
-@settings(max_examples=50, deadline=None)
+@settings(max_examples=examples(50), deadline=None)
 @given(
     step_size=st.floats(1e-3, 2.0),
     temperature=st.floats(0.1, 10.0),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from _examples import examples
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from softmax_pg import numerical_gradient
@@ -55,7 +56,7 @@ def test_batched_matches_single_states():
         )
 
 
-@settings(max_examples=30, deadline=None)
+@settings(max_examples=examples(30), deadline=None)
 @given(seed=st.integers(0, 2**32 - 1), lam=st.floats(-2.0, 2.0))
 def test_expected_scores_are_zero(seed, lam):
     rng = np.random.default_rng(seed)

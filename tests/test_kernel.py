@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from _examples import examples
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
@@ -60,7 +61,7 @@ def test_log_softmax_is_not_log_of_softmax():
 # ------------------------------------------------------------------ properties
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(
     h=hnp.arrays(
         np.float64, hnp.array_shapes(min_dims=1, max_dims=3, max_side=6), elements=FINITE_HUGE
@@ -75,7 +76,7 @@ def test_probabilities_finite_and_normalised(h, tau):
     assert not np.any(np.isnan(lp)) and np.all(lp <= 0)
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=examples(100), deadline=None)
 @given(
     h=hnp.arrays(np.float64, st.integers(1, 8), elements=st.floats(-50, 50)),
     shift=st.floats(-1e6, 1e6),
@@ -191,7 +192,7 @@ def test_one_action_and_ties():
     np.testing.assert_allclose(kernel.preference_entropy_gradient([1.0, 1.0, 1.0]), 0.0, atol=1e-16)
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=examples(100), deadline=None)
 @given(
     h=st.lists(st.floats(-50, 50), min_size=1, max_size=12),
     tau=st.floats(0.1, 10.0),
@@ -280,7 +281,7 @@ ROW_VALUES = st.one_of(
 )
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(
     rows=st.integers(1, 16).flatmap(
         lambda n: st.lists(st.lists(ROW_VALUES, min_size=n, max_size=n), min_size=1, max_size=4)

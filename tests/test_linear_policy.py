@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import softmax_pg as sp
+from _examples import examples
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from softmax_pg import (
@@ -179,7 +180,7 @@ def test_fisher_is_minus_hessian_of_log_prob():
 SHAPES = st.tuples(st.integers(1, 6), st.integers(1, 5))
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=examples(100), deadline=None)
 @given(
     shape=SHAPES,
     seed=st.integers(0, 2**32 - 1),
@@ -196,7 +197,7 @@ def test_expected_score_is_zero(shape, seed, tau, scale):
     np.testing.assert_allclose(expected, 0.0, atol=1e-12 * (1 + np.abs(phi).max() / tau))
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=examples(100), deadline=None)
 @given(
     n_states=st.integers(1, 4),
     n_actions=st.integers(1, 5),
@@ -216,7 +217,7 @@ def test_tabular_score_is_one_hot_minus_pi(n_states, n_actions, seed, tau):
     )
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=examples(100), deadline=None)
 @given(shape=SHAPES, seed=st.integers(0, 2**32 - 1), tau=st.floats(0.1, 10.0))
 def test_fisher_is_symmetric_psd_and_mean_outer_score(shape, seed, tau):
     rng = np.random.default_rng(seed)
@@ -231,7 +232,7 @@ def test_fisher_is_symmetric_psd_and_mean_outer_score(shape, seed, tau):
     np.testing.assert_allclose(f, np.einsum("b,bi,bj->ij", p, scores, scores), atol=1e-12 / tau**2)
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=examples(100), deadline=None)
 @given(seed=st.integers(0, 2**32 - 1), magnitude=st.floats(1.0, 1e150))
 def test_huge_preferences_stay_finite(seed, magnitude):
     rng = np.random.default_rng(seed)

@@ -8,6 +8,7 @@ import zlib
 import numpy as np
 import pytest
 import softmax_pg as sp
+from _examples import examples
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from softmax_pg import (
@@ -179,7 +180,7 @@ def test_check_preferences_passes_the_package_own(kind):
 # ------------------------------------------------------------- properties
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=examples(40), deadline=None)
 @given(
     kind=st.sampled_from(KINDS),
     seed=st.integers(0, 2**32 - 1),
@@ -199,7 +200,7 @@ def test_expected_score_is_zero(kind, seed, scale, tau):
     np.testing.assert_allclose(expected, 0.0, atol=1e-12 * size / tau)
 
 
-@settings(max_examples=25, deadline=None)
+@settings(max_examples=examples(25), deadline=None)
 @given(seed=st.integers(0, 2**32 - 1), tau=st.floats(0.2, 5.0))
 def test_fisher_is_covariance_of_scores(seed, tau):
     p, _, obs, _ = make("mlp")

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from _examples import examples
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from softmax_pg import numerical_gradient
@@ -59,7 +60,7 @@ def _theta(param, seed, scale=1.0):
     return param.init(rng) + scale * rng.normal(size=param.n_params)
 
 
-@settings(max_examples=25, deadline=None)
+@settings(max_examples=examples(25), deadline=None)
 @given(seed=st.integers(0, 2**32 - 1), scale=st.floats(0.0, 30.0), kind=st.sampled_from(["t", "m"]))
 def test_probabilities_sum_to_one_and_the_expected_score_is_zero(seed, scale, kind):
     lm = TinyLanguageModel(targets=(2, 3), n_digits=3, max_len=3)

@@ -16,6 +16,7 @@ import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
+from _examples import examples
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from softmax_pg import (
@@ -36,7 +37,7 @@ from torch.distributions import Categorical
 from torch.func import functional_call, grad, jacrev, vmap
 
 RTOL = 1e-10
-EXAMPLES = settings(max_examples=30, deadline=None)
+EXAMPLES = settings(max_examples=examples(30), deadline=None)
 SEEDS = st.integers(0, 2**32 - 1)
 TAUS = st.floats(0.1, 10.0)
 SIZES = st.integers(1, 6)
@@ -283,7 +284,7 @@ def test_fisher_is_the_covariance_of_autograd_scores(seed, batch, n_actions, d, 
     )
 
 
-@settings(max_examples=15, deadline=None)
+@settings(max_examples=examples(15), deadline=None)
 @given(seed=SEEDS, batch=SIZES, n_in=SIZES, n_actions=SIZES, tau=TAUS)
 def test_network_fisher_is_the_covariance_of_autograd_scores(seed, batch, n_in, n_actions, tau):
     rng = np.random.default_rng(seed)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from _examples import examples
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from softmax_pg import (
@@ -156,7 +157,7 @@ def test_every_gradient_against_torch_autograd(kind):
     np.testing.assert_allclose(policy.fisher(obs), torch.stack(fishers).numpy(), atol=1e-12)
 
 
-@settings(max_examples=25, deadline=None)
+@settings(max_examples=examples(25), deadline=None)
 @given(kind=st.sampled_from(KINDS), seed=st.integers(0, 2**32 - 1), tau=st.floats(0.2, 5.0))
 def test_properties(kind, seed, tau):
     policy, obs, _ = setup(kind, seed, tau)
