@@ -133,6 +133,8 @@ def main() -> None:
     reference_one = best_time(on_one_thread(lambda: features @ theta), repeats)
     ours = best_time(lambda: score(theta, features, actions), repeats)
     ours_one = best_time(on_one_thread(lambda: score(theta, features, actions)), repeats)
+    preferences = features @ theta
+    exponentials = best_time(lambda: np.exp(preferences), repeats)  # part of the softmax
     print(f"batch: {N_STATES} states x {N_ACTIONS} actions x {N_FEATURES} features (float64)")
     print(f"reference (features @ theta): {reference * 1e3:8.2f} ms")
     print(f"  the same, BLAS on 1 thread: {reference_one * 1e3:8.2f} ms")
@@ -143,6 +145,10 @@ def main() -> None:
     print(
         f"softmax_pg.score, 1 thread:   {ours_one * 1e3:8.2f} ms   "
         f"({ours_one / reference:.2f} x features @ theta)"
+    )
+    print(
+        f"  of which at least np.exp of the preferences: {exponentials * 1e3:.2f} ms   "
+        f"({exponentials / reference:.2f} x features @ theta)"
     )
     peers = torch_peers(features, theta, actions, threads)
     if peers is None:
