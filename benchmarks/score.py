@@ -7,8 +7,11 @@ in the same run and on the same arrays:
 * a plain reference: the preferences `features @ theta` alone, one pass over the
   features. The score needs that pass plus one more (the contraction
   Phi^T (e_a - pi)); the package makes both block by block (a few MiB of features at a
-  time), so the second pass reads from cache, not from memory, and the ratio can come
-  near 1 (the project's target is at most 2);
+  time), so the second pass reads from cache, not from memory (the project's target is
+  at most 2). numpy computes `features @ theta` of this shape as one small product per
+  state, on one thread whatever its BLAS's count (the script times it with the BLAS
+  limited to one thread too, to show it); the package shares its blocks out between
+  threads (as many as numpy's BLAS may use), so the script also times it on one thread;
 * PyTorch autograd, per-sample scores with `torch.func.vmap(torch.func.grad(log_prob))`:
   what a reader who lets autograd do the work gets. The package must be at least as
   fast (ratio of torch's time to the package's >= 1);
@@ -16,8 +19,8 @@ in the same run and on the same arrays:
   same formula as the package, in another library.
 
 torch gets as many threads as numpy's BLAS (read with threadpoolctl; set with
-`torch.set_num_threads`), and both counts are printed with the load average: timings taken
-while the machine is busy are not evidence.
+`torch.set_num_threads`), and so does the package's score; all counts are printed with the
+load average: timings taken while the machine is busy are not evidence.
 
 Run:  python benchmarks/score.py [--repeats K]
       (prints the times, the ratios, and a final line `ratio: X`, score / (features @ theta))
@@ -31,6 +34,7 @@ import time
 
 import numpy as np
 from softmax_pg import score
+from softmax_pg._blocks import block_rows, block_threads
 
 N_STATES, N_ACTIONS, N_FEATURES = 100_000, 10, 32
 REPEATS = 7
@@ -55,6 +59,25 @@ def numpy_threads() -> int:
     if not counts:
         raise RuntimeError("threadpoolctl found no BLAS library behind numpy")
     return max(counts)
+
+
+def on_one_thread(fn):
+    """``fn`` run with numpy's BLAS and the package's blocks on one thread each."""
+    from threadpoolctl import threadpool_limits
+
+    def limited():
+        saved = os.environ.get("OMP_NUM_THREADS")
+        os.environ["OMP_NUM_THREADS"] = "1"  # read by the package's block_threads per call
+        try:
+            with threadpool_limits(1):
+                return fn()
+        finally:
+            if saved is None:
+                del os.environ["OMP_NUM_THREADS"]
+            else:
+                os.environ["OMP_NUM_THREADS"] = saved
+
+    return limited
 
 
 def torch_peers(features: np.ndarray, theta: np.ndarray, actions: np.ndarray, threads: int):
@@ -105,13 +128,27 @@ def main() -> None:
         f"on {os.cpu_count()} cores"
     )
 
+    ours_threads = block_threads(N_STATES, block_rows(features, N_FEATURES))
     reference = best_time(lambda: features @ theta, repeats)
+    reference_one = best_time(on_one_thread(lambda: features @ theta), repeats)
     ours = best_time(lambda: score(theta, features, actions), repeats)
+    ours_one = best_time(on_one_thread(lambda: score(theta, features, actions)), repeats)
+    preferences = features @ theta
+    exponentials = best_time(lambda: np.exp(preferences), repeats)  # part of the softmax
     print(f"batch: {N_STATES} states x {N_ACTIONS} actions x {N_FEATURES} features (float64)")
     print(f"reference (features @ theta): {reference * 1e3:8.2f} ms")
+    print(f"  the same, BLAS on 1 thread: {reference_one * 1e3:8.2f} ms")
     print(
         f"softmax_pg.score:             {ours * 1e3:8.2f} ms   "
-        f"({ours / reference:.2f} x features @ theta)"
+        f"({ours / reference:.2f} x features @ theta) on {ours_threads} thread(s)"
+    )
+    print(
+        f"softmax_pg.score, 1 thread:   {ours_one * 1e3:8.2f} ms   "
+        f"({ours_one / reference:.2f} x features @ theta)"
+    )
+    print(
+        f"  of which at least np.exp of the preferences: {exponentials * 1e3:.2f} ms   "
+        f"({exponentials / reference:.2f} x features @ theta)"
     )
     peers = torch_peers(features, theta, actions, threads)
     if peers is None:

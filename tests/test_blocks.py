@@ -5,9 +5,12 @@ out); every check still made, its error naming the index in the whole batch."""
 from __future__ import annotations
 
 import re
+import warnings
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from softmax_pg import (
     LinearPreferences,
     MatrixPreferences,
@@ -16,6 +19,7 @@ from softmax_pg import (
     SoftmaxPolicy,
     TabularPreferences,
     _blocks,
+    _kernel,
     score,
 )
 
@@ -30,9 +34,9 @@ def calls(monkeypatch):
     made = []
     real = _blocks.score_in_blocks
 
-    def counted(*args):
-        made.append(args[-1])
-        return real(*args)
+    def counted(*args, **kwargs):
+        made.append(args[6])  # rows
+        return real(*args, **kwargs)
 
     monkeypatch.setattr(_blocks, "score_in_blocks", counted)
     import softmax_pg.linear_policy as lp
@@ -176,3 +180,104 @@ def test_block_rows():
     assert _blocks.block_rows(big[:rows], 32) is None  # one block: one pass
     assert _blocks.block_rows([0, 1] * 10_000, 3) is None  # not an array
     assert _blocks.block_rows(np.zeros(100_000, dtype=np.int64), 12) == _blocks.BLOCK_BYTES // 96
+
+
+@pytest.fixture
+def three_threads(monkeypatch):
+    """Blocks of 7 rows shared out between three threads whatever the machine's CPUs."""
+    monkeypatch.setattr(_blocks, "BLOCK_BYTES", 1)
+    monkeypatch.setattr(_blocks, "MIN_ROWS", 7)
+    monkeypatch.setattr(_blocks, "BLOCKS_PER_THREAD", 1)
+    monkeypatch.setattr(_blocks.os, "sched_getaffinity", lambda pid: {0, 1, 2}, raising=False)
+    monkeypatch.delenv("OMP_NUM_THREADS", raising=False)
+    assert _blocks.block_threads(60, 7) == 3
+
+
+@pytest.mark.parametrize("tau", [1.0, 0.3])
+def test_threads_give_the_numbers_of_one_pass_bit_for_bit(monkeypatch, three_threads, tau):
+    phi, theta = RNG.normal(size=(100, 6, 5)) * 3.0, RNG.normal(size=5)
+    a = RNG.integers(0, 6, size=100)
+    threaded = score(theta, phi, a, tau)
+    expected = one_pass(monkeypatch, lambda: score(theta, phi, a, tau))
+    assert threaded.tobytes() == expected.tobytes()
+
+
+def test_threads_run_the_blocks_and_each_block_once(three_threads):
+    seen = []
+
+    def preferences(theta, obs):
+        seen.append(int(obs[0, 0]))
+        return obs[:, :3] * theta
+
+    rows = np.repeat(np.arange(0, 60, 7), 7)[:60, None] * np.ones((60, 3))
+    out = _blocks.score_in_blocks(
+        preferences, lambda theta, obs, g: g, 1.0, rows, np.zeros(60, int), 1.0, 7, 3
+    )
+    assert sorted(seen) == list(range(0, 60, 7))  # 9 blocks, none twice, none lost
+    assert out.shape == (60, 3) and np.allclose(out.sum(axis=1), 0.0)
+
+
+def test_an_error_in_a_thread_reaches_the_caller_naming_its_index(three_threads):
+    phi = RNG.normal(size=(60, 3, 2))
+    phi[52, 1, 0] = np.nan  # in the last block: another thread's
+    with pytest.raises(ValueError, match=r"features must contain only finite .* \(52, 1, 0\)"):
+        score(np.ones(2), phi, np.zeros(60, dtype=int))
+
+
+def test_threads_keep_the_callers_error_state(three_threads):
+    """Preferences +-1e308 overflow in h - max h (to -inf, whose exp is the right 0): the
+    public call silences that warning, in every thread it uses. pi = e_0, so the score of
+    action 0 is exactly 0."""
+    phi = RNG.normal(size=(60, 2, 2))
+    phi[:, :, 0] = np.array([1e308, -1e308])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        out = score(np.array([1.0, 0.0]), phi, np.zeros(60, dtype=int))
+    assert not np.any(out)
+
+
+@pytest.mark.parametrize(
+    "cpus, omp, rows, expected",
+    [
+        (2, None, 100_000, 2),
+        (2, "1", 100_000, 1),
+        (8, "3", 100_000, 3),
+        (2, "x", 100_000, 2),
+        (4, None, 7 * 8, 2),
+        (2, None, 7 * 7, 1),
+    ],
+)
+def test_block_threads(monkeypatch, cpus, omp, rows, expected):
+    monkeypatch.setattr(
+        _blocks.os, "sched_getaffinity", lambda pid: set(range(cpus)), raising=False
+    )
+    if omp is None:
+        monkeypatch.delenv("OMP_NUM_THREADS", raising=False)
+    else:
+        monkeypatch.setenv("OMP_NUM_THREADS", omp)
+    assert _blocks.block_threads(rows, 7 if rows < 1000 else 819) == expected
+
+
+@given(
+    n=st.integers(_kernel._ROWS, 300),
+    n_actions=st.integers(2, _kernel._FEW),
+    scale=st.sampled_from([1e-3, 1.0, 30.0, 1e3, 1e307]),
+    tau=st.sampled_from([1.0, 0.3, 7.0]),
+    seed=st.integers(0, 2**32 - 1),
+    fortran=st.booleans(),
+)
+def test_the_score_by_columns_is_the_loop_over_columns_bit_for_bit(
+    n, n_actions, scale, tau, seed, fortran
+):
+    """A large block's preference-space score is made on the transpose; the numbers are
+    those of the softmax's loop over the columns, the input is left alone."""
+    rng = np.random.default_rng(seed)
+    h = rng.normal(size=(n, n_actions)) * scale
+    h = np.asfortranarray(h) if fortran else h
+    kept = h.copy()
+    a = rng.integers(0, n_actions, size=n)
+    with np.errstate(over="ignore"):  # as every public caller: -1e307 / 0.3 is -inf
+        by_columns = _kernel.preference_score(h, a, tau)
+        loop = _kernel.score_from_probs(_kernel.softmax(h, tau), a, tau, overwrite=True)
+    assert by_columns.flags.c_contiguous and by_columns.tobytes() == loop.tobytes()
+    assert h.tobytes() == kept.tobytes()

@@ -8,18 +8,26 @@ slice of rows of the observations, so each row's numbers are those of one pass w
 the parametrisation computes row by row (the package's own do, bit for bit). The public
 routes (:meth:`softmax_pg.SoftmaxPolicy.score`, :func:`softmax_pg.score`) still make every
 check they make in one pass, block by block.
+
+The blocks may be shared out between threads (:func:`block_threads`): each block is
+computed whole by one thread, so the numbers do not depend on how many there are.
 """
 
 from __future__ import annotations
+
+import contextvars
+import os
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
 from . import _kernel
 
-__all__ = ["block_rows", "score_in_blocks"]
+__all__ = ["block_rows", "block_threads", "score_in_blocks"]
 
 BLOCK_BYTES = 2**21  # bytes of observations a block reads: read again from cache (L2, L3)
 MIN_ROWS = 256  # below this, the per-block calls cost more than the cache saves
+BLOCKS_PER_THREAD = 4  # a thread is started only for at least this many blocks of its own
 
 
 def block_rows(observations: object, n_params: int) -> int | None:
@@ -37,22 +45,60 @@ def block_rows(observations: object, n_params: int) -> int | None:
     return rows if n >= 2 * rows else None
 
 
+def block_threads(n_rows: int, rows: int) -> int:
+    """Threads for ``n_rows`` rows in blocks of ``rows``: one per CPU this process may use
+    (at most ``OMP_NUM_THREADS`` when that is set, as for numpy's BLAS), while each thread
+    gets at least :data:`BLOCKS_PER_THREAD` blocks."""
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    limit = os.environ.get("OMP_NUM_THREADS", "").strip()
+    if limit.isdigit() and int(limit) > 0:
+        cpus = min(cpus or 1, int(limit))
+    n_blocks = -(-n_rows // rows)
+    return max(1, min(cpus or 1, n_blocks // BLOCKS_PER_THREAD))
+
+
 def score_in_blocks(
-    preferences, vjp, theta, observations: np.ndarray, actions: np.ndarray, tau: float, rows: int
+    preferences,
+    vjp,
+    theta,
+    observations: np.ndarray,
+    actions: np.ndarray,
+    tau: float,
+    rows: int,
+    threads: int = 1,
 ) -> np.ndarray:
     """The scores (batch, n_params) of ``observations`` (batch, ...) and ``actions`` (batch,).
 
     ``preferences(theta, obs)`` and ``vjp(theta, obs, g)`` are the parametrisation's
     methods (checked or trusted, as the caller wants them), called on ``rows`` rows at a
-    time; the results go into one array allocated once.
+    time; the results go into one array allocated once. With ``threads`` > 1 the blocks
+    after the first are split into that many runs of consecutive blocks, one per thread
+    (the caller's is one of them): the methods must then be safe to call concurrently.
     """
-    n = observations.shape[0]
-    out = None
-    for i in range(0, n, rows):
+
+    def block(i: int) -> np.ndarray:
         obs = observations[i : i + rows]
         h = preferences(theta, obs)
-        v = vjp(theta, obs, _kernel.preference_score(h, actions[i : i + rows], tau))
-        if out is None:
-            out = np.empty((n,) + v.shape[1:])
-        out[i : i + rows] = v
+        return vjp(theta, obs, _kernel.preference_score(h, actions[i : i + rows], tau))
+
+    def fill(starts: range) -> None:
+        for i in starts:
+            out[i : i + rows] = block(i)
+
+    n = observations.shape[0]
+    first = block(0)
+    out = np.empty((n,) + first.shape[1:])
+    out[:rows] = first
+    later = range(rows, n, rows)
+    if threads <= 1:
+        fill(later)
+        return out
+    cuts = [k * len(later) // threads for k in range(threads + 1)]
+    runs = [later[cuts[k] : cuts[k + 1]] for k in range(threads)]
+    with ThreadPoolExecutor(threads - 1) as pool:
+        # each thread sees the caller's context: numpy's error state (np.errstate) with it
+        others = [pool.submit(contextvars.copy_context().run, fill, run) for run in runs[1:]]
+        fill(runs[0])
+        for other in others:
+            other.result()
     return out

@@ -13,7 +13,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from . import _kernel
-from ._blocks import block_rows, score_in_blocks
+from ._blocks import block_rows, block_threads, score_in_blocks
 from ._fisher import fisher_from_scores  # defined below policy.py; still importable here
 from ._validation import (
     QUIET,
@@ -69,8 +69,9 @@ def _finite_preferences(param: LinearPreferences, th: np.ndarray, phi: np.ndarra
 
 
 def _score_in_blocks(th, phi, tau, param, actions):
-    """:func:`score` of a large batch in blocks of states that stay in cache (the same
-    numbers: each state's preferences and vjp are its own); None for one pass (a small or
+    """:func:`score` of a large batch in blocks of states that stay in cache, shared out
+    between threads (the same numbers: each state's preferences and vjp are its own, and
+    its own methods are safe to call concurrently); None for one pass (a small or
     broadcast batch, or a check failed: one pass then raises naming the whole batch's index)."""
     if phi.ndim < 3 or (phi.ndim > 3 and not phi.flags.c_contiguous):
         return None
@@ -89,6 +90,7 @@ def _score_in_blocks(th, phi, tau, param, actions):
             np.broadcast_to(a, batch).reshape(-1),
             tau,
             rows,
+            block_threads(flat.shape[0], rows),  # its own methods: safe in threads
         )
     except ValueError:
         return None
@@ -169,6 +171,14 @@ def score(
     Returns
     -------
     numpy.ndarray, shape ``broadcast(features.shape[:-2], actions.shape) + (n_features,)``
+
+    Notes
+    -----
+    A batch of more than a few MiB of contiguous features is computed in blocks of states
+    that stay in the cache, and the blocks are shared out between threads: one per CPU the
+    process may use, at most ``OMP_NUM_THREADS`` when that is set (``OMP_NUM_THREADS=1``
+    keeps the call on one thread). Each state's numbers are those of one pass, bit for bit,
+    whatever the number of threads.
 
     References
     ----------
