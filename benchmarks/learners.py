@@ -246,19 +246,15 @@ def batched_against_looped(loop_seeds: int) -> None:
     batched_steps = int(batched.lengths.sum())
     env = gym.make("CartPole-v1")
     start = time.perf_counter()
-    loop_steps, equal = 0, True
+    loop_steps = 0
     for i in seeds[:loop_seeds]:
-        single = reinforce(env, n_episodes=1000, rng=i, **CARTPOLE)
-        loop_steps += int(single.lengths.sum())
-        equal &= np.array_equal(single.returns, batched.returns[i])
-        equal &= np.array_equal(single.policy.theta, batched.thetas[i])
+        loop_steps += int(reinforce(env, n_episodes=1000, rng=i, **CARTPOLE).lengths.sum())
     t_loop = (time.perf_counter() - start) * batched_steps / loop_steps
     last = batched.lengths[:, -100:].mean()  # the undiscounted return: one reward per step
     print(
         f"batched: {t_batched:.1f} s for {batched_steps} steps (mean undiscounted return of the "
         "last 100 episodes "
-        f"{last:.1f}); looped over seeds (scaled from {loop_seeds}): {t_loop:.1f} s; "
-        f"batched runs equal the single runs: {bool(equal)}"
+        f"{last:.1f}); looped over seeds (scaled from {loop_seeds}): {t_loop:.1f} s"
     )
     print(f"ratio looped / batched: {t_loop / t_batched:.2f}")
 
