@@ -5,13 +5,14 @@ Times `score` on a batch of 100 000 states x 10 actions x 32 features (float64) 
 in the same run and on the same arrays:
 
 * a plain reference: the preferences `features @ theta` alone, one pass over the
-  features. The score needs that pass plus one more (the contraction
-  Phi^T (e_a - pi)); the package makes both block by block (a few MiB of features at a
-  time), so the second pass reads from cache, not from memory (the project's target is
-  at most 2). numpy computes `features @ theta` of this shape as one small product per
-  state, on one thread whatever its BLAS's count (the script times it with the BLAS
-  limited to one thread too, to show it); the package shares its blocks out between
-  threads (as many as numpy's BLAS may use), so the script also times it on one thread;
+  features (the project's target is a score within 2 of it). numpy computes
+  `features @ theta` of this shape as one small product per state, on one thread whatever
+  its BLAS's count: the script times it with the BLAS limited to one thread too, to show
+  it. The package shares the blocks of a large batch out between threads, one per CPU the
+  process may use (at most OMP_NUM_THREADS), so the script also times it on one thread,
+  and there times the score's parts alone: the softmax and e_a - pi of the kernel, np.exp
+  of the preferences (a part of the softmax), the vector-Jacobian product Phi^T g, and the
+  whole score in one pass instead of blocks of a few MiB;
 * PyTorch autograd, per-sample scores with `torch.func.vmap(torch.func.grad(log_prob))`:
   what a reader who lets autograd do the work gets. The package must be at least as
   fast (ratio of torch's time to the package's >= 1);
@@ -19,22 +20,25 @@ in the same run and on the same arrays:
   same formula as the package, in another library.
 
 torch gets as many threads as numpy's BLAS (read with threadpoolctl; set with
-`torch.set_num_threads`), and so does the package's score; all counts are printed with the
-load average: timings taken while the machine is busy are not evidence.
+`torch.set_num_threads`); all counts are printed with the load average, and the threaded
+score's CPU time over its wall time (about its number of threads when they all ran):
+timings taken while the machine is busy are not evidence, and the script says so when the
+threaded score is not faster than the score on one thread.
 
 Run:  python benchmarks/score.py [--repeats K]
-      (prints the times, the ratios, and a final line `ratio: X`, score / (features @ theta))
+      (prints the times, the ratios, `ratio on one thread: X` and last `ratio: X`, the
+      score's time over that of features @ theta)
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import time
 
 import numpy as np
-from softmax_pg import score
-from softmax_pg._blocks import block_rows, block_threads
+from softmax_pg import LinearPreferences, _blocks, _kernel, score
 
 N_STATES, N_ACTIONS, N_FEATURES = 100_000, 10, 32
 REPEATS = 7
@@ -78,6 +82,46 @@ def on_one_thread(fn):
                 os.environ["OMP_NUM_THREADS"] = saved
 
     return limited
+
+
+def cpu_over_wall(fn, repeats: int = REPEATS) -> float:
+    """The process's CPU time over the wall time of ``repeats`` calls of ``fn``."""
+    cpu, wall = time.process_time(), time.perf_counter()
+    for _ in range(repeats):
+        fn()
+    return (time.process_time() - cpu) / (time.perf_counter() - wall)
+
+
+@contextlib.contextmanager
+def one_pass():
+    """The package's score in one pass over the batch, not in blocks."""
+    saved = _blocks.MIN_ROWS
+    _blocks.MIN_ROWS = 10**9  # no batch holds two blocks
+    try:
+        yield
+    finally:
+        _blocks.MIN_ROWS = saved
+
+
+def parts_on_one_thread(features, theta, actions, repeats: int) -> dict[str, float]:
+    """Times, on one thread, of the parts of the score over the whole batch."""
+    preferences = features @ theta
+    g = _kernel.preference_score(preferences, actions, 1.0)
+    vjp = LinearPreferences(lambda phi: phi, N_ACTIONS, N_FEATURES).vjp  # observations: Phi
+
+    def whole_in_one_pass():
+        with one_pass():
+            score(theta, features, actions)
+
+    jobs = {
+        "softmax and e_a - pi (the kernel)": lambda: _kernel.preference_score(
+            preferences, actions, 1.0
+        ),
+        "  of which np.exp of the preferences": lambda: np.exp(preferences),
+        "vector-Jacobian product Phi^T g": lambda: vjp(theta, features, g),
+        "the score in one pass, not in blocks": whole_in_one_pass,
+    }
+    return {name: best_time(on_one_thread(job), repeats) for name, job in jobs.items()}
 
 
 def torch_peers(features: np.ndarray, theta: np.ndarray, actions: np.ndarray, threads: int):
@@ -128,49 +172,64 @@ def main() -> None:
         f"on {os.cpu_count()} cores"
     )
 
-    ours_threads = block_threads(N_STATES, block_rows(features, N_FEATURES))
+    ours_threads = _blocks.block_threads(N_STATES, _blocks.block_rows(features, N_FEATURES))
     reference = best_time(lambda: features @ theta, repeats)
     reference_one = best_time(on_one_thread(lambda: features @ theta), repeats)
     ours = best_time(lambda: score(theta, features, actions), repeats)
+    busy = cpu_over_wall(lambda: score(theta, features, actions), repeats)
     ours_one = best_time(on_one_thread(lambda: score(theta, features, actions)), repeats)
-    preferences = features @ theta
-    exponentials = best_time(lambda: np.exp(preferences), repeats)  # part of the softmax
+    parts = parts_on_one_thread(features, theta, actions, repeats)
     print(f"batch: {N_STATES} states x {N_ACTIONS} actions x {N_FEATURES} features (float64)")
-    print(f"reference (features @ theta): {reference * 1e3:8.2f} ms")
-    print(f"  the same, BLAS on 1 thread: {reference_one * 1e3:8.2f} ms")
+    print(f"reference (features @ theta):          {reference * 1e3:8.2f} ms")
     print(
-        f"softmax_pg.score:             {ours * 1e3:8.2f} ms   "
-        f"({ours / reference:.2f} x features @ theta) on {ours_threads} thread(s)"
+        f"  the same, BLAS on 1 thread:           {reference_one * 1e3:8.2f} ms   "
+        f"({reference_one / reference:.2f} x features @ theta)"
     )
     print(
-        f"softmax_pg.score, 1 thread:   {ours_one * 1e3:8.2f} ms   "
+        f"softmax_pg.score:                      {ours * 1e3:8.2f} ms   "
+        f"({ours / reference:.2f} x features @ theta) on {ours_threads} thread(s), "
+        f"CPU time / wall time {busy:.2f}"
+    )
+    print(
+        f"softmax_pg.score, 1 thread:            {ours_one * 1e3:8.2f} ms   "
         f"({ours_one / reference:.2f} x features @ theta)"
     )
-    print(
-        f"  of which at least np.exp of the preferences: {exponentials * 1e3:.2f} ms   "
-        f"({exponentials / reference:.2f} x features @ theta)"
-    )
+    print("  its parts, each alone on 1 thread over the whole batch:")
+    for name, seconds in parts.items():
+        print(
+            f"  {name + ':':<37}{seconds * 1e3:8.2f} ms   "
+            f"({seconds / reference:.2f} x features @ theta)"
+        )
+    if ours_threads > 1 and ours >= ours_one:
+        print(
+            "warning: the score on several threads was not faster than on one: another job "
+            "holds a core, and these timings are not evidence"
+        )
     peers = torch_peers(features, theta, actions, threads)
     if peers is None:
-        print(f"threads: numpy {threads} (threadpoolctl); torch not installed, its peers skipped")
+        print(
+            f"threads: the package's score {ours_threads}, numpy {threads} (threadpoolctl); "
+            "torch not installed, its peers skipped"
+        )
     else:
         import torch
 
         autograd, closed_form = (best_time(fn, repeats) for fn in peers)
         print(
-            f"torch vmap(grad(log_prob)):   {autograd * 1e3:8.2f} ms   "
+            f"torch vmap(grad(log_prob)):            {autograd * 1e3:8.2f} ms   "
             f"({autograd / reference:.2f} x features @ theta)"
         )
         print(
-            f"torch closed form:            {closed_form * 1e3:8.2f} ms   "
+            f"torch closed form:                     {closed_form * 1e3:8.2f} ms   "
             f"({closed_form / reference:.2f} x features @ theta)"
         )
         print(
-            f"threads: numpy {threads} (threadpoolctl), torch {torch.get_num_threads()} "
-            f"(torch {torch.__version__.split('+')[0]})"
+            f"threads: the package's score {ours_threads}, numpy {threads} (threadpoolctl), "
+            f"torch {torch.get_num_threads()} (torch {torch.__version__.split('+')[0]})"
         )
         print(f"torch vmap(grad) / softmax_pg.score: {autograd / ours:.2f}")
         print(f"torch closed form / softmax_pg.score: {closed_form / ours:.2f}")
+    print(f"ratio on one thread: {ours_one / reference:.2f}")
     print(f"ratio: {ours / reference:.2f}")
 
 

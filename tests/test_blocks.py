@@ -5,6 +5,7 @@ out); every check still made, its error naming the index in the whole batch."""
 from __future__ import annotations
 
 import re
+import threading
 import warnings
 
 import numpy as np
@@ -194,19 +195,29 @@ def three_threads(monkeypatch):
 
 
 @pytest.mark.parametrize("tau", [1.0, 0.3])
-def test_threads_give_the_numbers_of_one_pass_bit_for_bit(monkeypatch, three_threads, tau):
-    phi, theta = RNG.normal(size=(100, 6, 5)) * 3.0, RNG.normal(size=5)
-    a = RNG.integers(0, 6, size=100)
+@pytest.mark.parametrize("rows", [7, _kernel._ROWS])  # the kernel's loop, then its columns
+def test_threads_give_the_numbers_of_one_pass_bit_for_bit(monkeypatch, three_threads, rows, tau):
+    monkeypatch.setattr(_blocks, "MIN_ROWS", rows)
+    n = 12 * rows + 5
+    phi, theta = RNG.normal(size=(n, 6, 5)) * 3.0, RNG.normal(size=5)
+    a = RNG.integers(0, 6, size=n)
+    assert _blocks.block_threads(n, _blocks.block_rows(phi, 5)) == 3
     threaded = score(theta, phi, a, tau)
     expected = one_pass(monkeypatch, lambda: score(theta, phi, a, tau))
     assert threaded.tobytes() == expected.tobytes()
 
 
 def test_threads_run_the_blocks_and_each_block_once(three_threads):
-    seen = []
+    """Three threads each compute blocks: every thread's first block after block 0 waits
+    for the other two (a pool that reused one thread, or no threads, would time out)."""
+    seen, waited, meeting = [], set(), threading.Barrier(3, timeout=10)
 
     def preferences(theta, obs):
-        seen.append(int(obs[0, 0]))
+        start, me = int(obs[0, 0]), threading.get_ident()
+        seen.append(start)
+        if start > 0 and me not in waited:
+            waited.add(me)
+            meeting.wait()
         return obs[:, :3] * theta
 
     rows = np.repeat(np.arange(0, 60, 7), 7)[:60, None] * np.ones((60, 3))
@@ -214,6 +225,7 @@ def test_threads_run_the_blocks_and_each_block_once(three_threads):
         preferences, lambda theta, obs, g: g, 1.0, rows, np.zeros(60, int), 1.0, 7, 3
     )
     assert sorted(seen) == list(range(0, 60, 7))  # 9 blocks, none twice, none lost
+    assert len(waited) == 3
     assert out.shape == (60, 3) and np.allclose(out.sum(axis=1), 0.0)
 
 

@@ -1,21 +1,23 @@
-r"""The score of a large batch, computed in blocks of rows that stay in cache. Trusted.
+r"""The score of a large batch, computed in blocks of rows. Trusted.
 
 The score :math:`\mathrm{D}h_\theta(s_i)^\top(e_{a_i}-\pi_i)/\tau` reads what the
 parametrisation reads twice: once for the preferences, once more for the vjp. Over a
 batch larger than the cache the second pass reads everything again from memory (for
-linear preferences, :math:`\Phi` twice); block by block it reads from cache. A block is a
-slice of rows of the observations, so each row's numbers are those of one pass whenever
-the parametrisation computes row by row (the package's own do, bit for bit). The public
+linear preferences, :math:`\Phi` twice); block by block it reads from cache, which saves
+a few per cent on the machine of ``benchmarks/score.py``. A block is a slice of rows of
+the observations, so each row's numbers are those of one pass whenever the
+parametrisation computes row by row (the package's own do, bit for bit). The public
 routes (:meth:`softmax_pg.SoftmaxPolicy.score`, :func:`softmax_pg.score`) still make every
 check they make in one pass, block by block.
 
 The blocks may be shared out between threads (:func:`block_threads`): each block is
-computed whole by one thread, so the numbers do not depend on how many there are.
+computed whole by one thread, so the numbers do not depend on how many there are. Each
+thread runs under the caller's floating-point error state (``np.errstate``), which a new
+thread does not inherit.
 """
 
 from __future__ import annotations
 
-import contextvars
 import os
 from concurrent.futures import ThreadPoolExecutor
 
@@ -47,8 +49,9 @@ def block_rows(observations: object, n_params: int) -> int | None:
 
 def block_threads(n_rows: int, rows: int) -> int:
     """Threads for ``n_rows`` rows in blocks of ``rows``: one per CPU this process may use
-    (at most ``OMP_NUM_THREADS`` when that is set, as for numpy's BLAS), while each thread
-    gets at least :data:`BLOCKS_PER_THREAD` blocks."""
+    (at most ``OMP_NUM_THREADS`` when that is set), while each thread gets at least
+    :data:`BLOCKS_PER_THREAD` blocks. Limits set on numpy's BLAS at run time (threadpoolctl)
+    are not seen: numpy has no public way to read them."""
     cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     limit = os.environ.get("OMP_NUM_THREADS", "").strip()
     if limit.isdigit() and int(limit) > 0:
@@ -95,9 +98,14 @@ def score_in_blocks(
         return out
     cuts = [k * len(later) // threads for k in range(threads + 1)]
     runs = [later[cuts[k] : cuts[k + 1]] for k in range(threads)]
+    errors, call = np.geterr(), np.geterrcall()
+
+    def fill_as_the_caller(starts: range) -> None:
+        with np.errstate(call=call, **errors):  # a new thread starts with numpy's defaults
+            fill(starts)
+
     with ThreadPoolExecutor(threads - 1) as pool:
-        # each thread sees the caller's context: numpy's error state (np.errstate) with it
-        others = [pool.submit(contextvars.copy_context().run, fill, run) for run in runs[1:]]
+        others = [pool.submit(fill_as_the_caller, run) for run in runs[1:]]
         fill(runs[0])
         for other in others:
             other.result()

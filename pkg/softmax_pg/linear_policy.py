@@ -174,11 +174,14 @@ def score(
 
     Notes
     -----
-    A batch of more than a few MiB of contiguous features is computed in blocks of states
-    that stay in the cache, and the blocks are shared out between threads: one per CPU the
-    process may use, at most ``OMP_NUM_THREADS`` when that is set (``OMP_NUM_THREADS=1``
-    keeps the call on one thread). Each state's numbers are those of one pass, bit for bit,
-    whatever the number of threads.
+    A batch of at least two blocks of about 2 MiB of features each (features of shape
+    (batch, n_actions, n_features), or a C-contiguous array with more batch axes) is
+    computed block by block, and the blocks are shared out between threads, each thread
+    taking at least four blocks: one thread per CPU the process may use, at most
+    ``OMP_NUM_THREADS`` when that is set (``OMP_NUM_THREADS=1`` keeps the call on one
+    thread; limits set on numpy's BLAS with threadpoolctl do not apply). Each state's
+    numbers are those of one pass, bit for bit, whatever the number of threads.
+    :meth:`SoftmaxPolicy.score` computes blocks too, on one thread.
 
     References
     ----------

@@ -198,7 +198,8 @@ class SoftmaxPolicy:
     def score(self, observations, actions) -> np.ndarray:
         """:math:`\\mathrm{D}h_\\theta(s_i)^\\top(e_{a_i}-\\pi)/\\tau`, shape (batch, n_params).
 
-        A large batch is computed in blocks of rows that stay in cache (the same numbers).
+        A large batch is computed in blocks of rows (the same numbers), on one thread: a
+        parametrisation need not be safe to call from several threads at once.
         """
         obs, batch, single = self._batch(observations)
         rows = block_rows(obs, self.param.n_params)
