@@ -4,10 +4,12 @@ markers `notebook`, `browser` (and authors' `slow`) that `make check` leaves out
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import matplotlib
 import pytest
 from _examples import FAST_EXAMPLES
+from _slow import missing_files
 from hypothesis import settings
 
 # Plots made by the tests themselves never need a window. (Do not set MPLBACKEND in the
@@ -90,7 +92,8 @@ def _rank(item) -> int:
 # seconds under a load of about 14 on two cores) because its claim needs the long run, the
 # subprocess, torch.optim or the figure it makes. `make test` and CI run them.
 # A name here that no test of its file has (a test renamed) fails that file's collection,
-# naming it (pytest_make_collect_report below).
+# naming it (pytest_make_collect_report below); a file here that tests/ does not hold (a
+# file renamed or deleted) stops the session before it collects (pytest_sessionstart).
 SLOW = {
     "test_envs_acrobot.py": {
         "test_batched_runs_are_twins_of_reinforce_on_gymnasium",  # 47 s and 26 s
@@ -122,6 +125,17 @@ SLOW = {
     "test_user_parametrisation.py": {"test_this_file_runs_without_torch"},  # 10 s, a subprocess
     "test_lock.py": {"test_pip_check_is_clean"},  # 10 s, pip check
 }
+
+
+def pytest_sessionstart(session):
+    """Stop, naming them, when SLOW's keys name files that tests/ does not hold: no
+    file's collection would ever check their entries."""
+    missing = missing_files(SLOW, Path(__file__).parent)
+    if missing:
+        raise pytest.UsageError(
+            "tests/conftest.py's SLOW names test files that do not exist (renamed or "
+            f"removed? correct or delete the entry): {', '.join(missing)}"
+        )
 
 
 def _slow_names(item) -> set[str]:

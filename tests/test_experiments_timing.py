@@ -62,3 +62,16 @@ def test_one_sanitize_rule_replaces_every_line_whole(seconds, load, where):
     strict nbval, whatever its seconds and load: the digits differ from run to run."""
     line = wall_time_line(seconds, load=load)
     assert sanitized(where.format(line)) == where.format("N s wall clock at load L")
+
+
+@given(st.integers(0, 10**7), st.floats(0, 999, allow_nan=False))
+def test_a_total_without_a_load_reads_the_same_and_leaves_the_rows_alone(seconds, load):
+    """A page's total, a sum of rows timed at different loads, is printed and glued with
+    no load ("5210 s wall clock"); its own rule replaces its seconds, and the rows' rule
+    still replaces a row's line whole."""
+    total, row = f"{seconds} s wall clock", wall_time_line(seconds, load=load)
+    printed = f"  PPO {row}\nall rows: {total} (loads as above), on 2 cores\n'{total}'"
+    assert sanitized(printed) == (
+        "  PPO N s wall clock at load L\nall rows: N s wall clock (loads as above), on 2 cores"
+        "\n'N s wall clock'"
+    )
