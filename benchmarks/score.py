@@ -41,18 +41,35 @@ import numpy as np
 from softmax_pg import LinearPreferences, _blocks, _kernel, score
 
 N_STATES, N_ACTIONS, N_FEATURES = 100_000, 10, 32
-REPEATS = 7
+REPEATS = 21
 
 
-def best_time(fn, repeats: int = REPEATS) -> float:
-    """Smallest wall time of ``repeats`` calls (the least disturbed by other load)."""
-    fn()  # warm-up
+def median_time(fn, repeats: int = REPEATS) -> float:
+    """Median wall time of ``repeats`` calls of ``fn``, after one call not counted."""
+    fn()
     times = []
     for _ in range(repeats):
         start = time.perf_counter()
         fn()
         times.append(time.perf_counter() - start)
-    return min(times)
+    return float(np.median(times))
+
+
+def paired(fn, baseline, repeats: int = REPEATS) -> tuple[float, float]:
+    """Median wall time of ``fn`` and median of its time over ``baseline``'s, over
+    ``repeats`` pairs of calls made back to back: a pair shares the machine's state of the
+    moment, so a slower spell moves both of its times, not their ratio."""
+    fn(), baseline()  # warm-up
+    times, ratios = [], []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        baseline()
+        middle = time.perf_counter()
+        fn()
+        end = time.perf_counter()
+        times.append(end - middle)
+        ratios.append((end - middle) / (middle - start))
+    return float(np.median(times)), float(np.median(ratios))
 
 
 def numpy_threads() -> int:
@@ -103,8 +120,8 @@ def one_pass():
         _blocks.MIN_ROWS = saved
 
 
-def parts_on_one_thread(features, theta, actions, repeats: int) -> dict[str, float]:
-    """Times, on one thread, of the parts of the score over the whole batch."""
+def parts_on_one_thread(features, theta, actions) -> dict:
+    """The score's parts over the whole batch, each as a callable on one thread."""
     preferences = features @ theta
     g = _kernel.preference_score(preferences, actions, 1.0)
     vjp = LinearPreferences(lambda phi: phi, N_ACTIONS, N_FEATURES).vjp  # observations: Phi
@@ -121,16 +138,17 @@ def parts_on_one_thread(features, theta, actions, repeats: int) -> dict[str, flo
         "vector-Jacobian product Phi^T g": lambda: vjp(theta, features, g),
         "the score in one pass, not in blocks": whole_in_one_pass,
     }
-    return {name: best_time(on_one_thread(job), repeats) for name, job in jobs.items()}
+    return {f"  {name}": on_one_thread(job) for name, job in jobs.items()}
 
 
 def torch_peers(features: np.ndarray, theta: np.ndarray, actions: np.ndarray, threads: int):
-    """The two torch computations of the same scores, as zero-argument callables, or None."""
+    """The two torch computations of the same scores, by name, as zero-argument callables
+    (none when torch is not installed)."""
     try:
         import torch
         from torch.func import grad, vmap
     except ImportError:
-        return None
+        return {}
     torch.set_num_threads(threads)
     phi, th, a = torch.from_numpy(features), torch.from_numpy(theta), torch.from_numpy(actions)
 
@@ -155,7 +173,7 @@ def torch_peers(features: np.ndarray, theta: np.ndarray, actions: np.ndarray, th
     ours = score(theta, features[:1000], actions[:1000])
     for fn in (autograd, closed_form):
         assert np.allclose(fn()[:1000].numpy(), ours, rtol=1e-10, atol=1e-12)
-    return autograd, closed_form
+    return {"torch vmap(grad(log_prob))": autograd, "torch closed form": closed_form}
 
 
 def main() -> None:
@@ -173,64 +191,43 @@ def main() -> None:
     )
 
     ours_threads = _blocks.block_threads(N_STATES, _blocks.block_rows(features, N_FEATURES))
-    reference = best_time(lambda: features @ theta, repeats)
-    reference_one = best_time(on_one_thread(lambda: features @ theta), repeats)
-    ours = best_time(lambda: score(theta, features, actions), repeats)
-    busy = cpu_over_wall(lambda: score(theta, features, actions), repeats)
-    ours_one = best_time(on_one_thread(lambda: score(theta, features, actions)), repeats)
-    parts = parts_on_one_thread(features, theta, actions, repeats)
+
+    def reference():
+        return features @ theta
+
+    def ours():
+        return score(theta, features, actions)
+
     print(f"batch: {N_STATES} states x {N_ACTIONS} actions x {N_FEATURES} features (float64)")
-    print(f"reference (features @ theta):          {reference * 1e3:8.2f} ms")
-    print(
-        f"  the same, BLAS on 1 thread:           {reference_one * 1e3:8.2f} ms   "
-        f"({reference_one / reference:.2f} x features @ theta)"
-    )
-    print(
-        f"softmax_pg.score:                      {ours * 1e3:8.2f} ms   "
-        f"({ours / reference:.2f} x features @ theta) on {ours_threads} thread(s), "
-        f"CPU time / wall time {busy:.2f}"
-    )
-    print(
-        f"softmax_pg.score, 1 thread:            {ours_one * 1e3:8.2f} ms   "
-        f"({ours_one / reference:.2f} x features @ theta)"
-    )
-    print("  its parts, each alone on 1 thread over the whole batch:")
-    for name, seconds in parts.items():
-        print(
-            f"  {name + ':':<37}{seconds * 1e3:8.2f} ms   "
-            f"({seconds / reference:.2f} x features @ theta)"
-        )
-    if ours_threads > 1 and ours >= ours_one:
+    print(f"each time: the median of {repeats}; each ratio: the median over {repeats} pairs")
+    print(f"{'reference (features @ theta):':<40}{median_time(reference, repeats) * 1e3:8.2f} ms")
+    threaded, one = f"softmax_pg.score on {ours_threads} thread(s)", "softmax_pg.score on 1 thread"
+    rows = {"  the same, BLAS on 1 thread": on_one_thread(reference), threaded: ours}
+    rows[one] = on_one_thread(ours)
+    rows.update(parts_on_one_thread(features, theta, actions))
+    peers = torch_peers(features, theta, actions, threads)
+    rows.update(peers)
+    ratios = {}
+    for name, fn in rows.items():
+        seconds, ratios[name] = paired(fn, reference, repeats)
+        print(f"{name + ':':<40}{seconds * 1e3:8.2f} ms   ({ratios[name]:.2f} x features @ theta)")
+    print(f"the threaded score's CPU time / wall time: {cpu_over_wall(ours, repeats):.2f}")
+    if ours_threads > 1 and ratios[threaded] >= ratios[one]:
         print(
             "warning: the score on several threads was not faster than on one: another job "
             "holds a core, and these timings are not evidence"
         )
-    peers = torch_peers(features, theta, actions, threads)
-    if peers is None:
-        print(
-            f"threads: the package's score {ours_threads}, numpy {threads} (threadpoolctl); "
-            "torch not installed, its peers skipped"
-        )
+    print(f"threads: the package's score {ours_threads}, numpy {threads} (threadpoolctl)", end="")
+    if not peers:
+        print("; torch not installed, its peers skipped")
     else:
         import torch
 
-        autograd, closed_form = (best_time(fn, repeats) for fn in peers)
-        print(
-            f"torch vmap(grad(log_prob)):            {autograd * 1e3:8.2f} ms   "
-            f"({autograd / reference:.2f} x features @ theta)"
-        )
-        print(
-            f"torch closed form:                     {closed_form * 1e3:8.2f} ms   "
-            f"({closed_form / reference:.2f} x features @ theta)"
-        )
-        print(
-            f"threads: the package's score {ours_threads}, numpy {threads} (threadpoolctl), "
-            f"torch {torch.get_num_threads()} (torch {torch.__version__.split('+')[0]})"
-        )
-        print(f"torch vmap(grad) / softmax_pg.score: {autograd / ours:.2f}")
-        print(f"torch closed form / softmax_pg.score: {closed_form / ours:.2f}")
-    print(f"ratio on one thread: {ours_one / reference:.2f}")
-    print(f"ratio: {ours / reference:.2f}")
+        print(f", torch {torch.get_num_threads()} (torch {torch.__version__.split('+')[0]})")
+        for name, fn in peers.items():
+            print(f"{name} / softmax_pg.score: {paired(fn, ours, repeats)[1]:.2f}")
+    print(f"ratio on one thread: {ratios[one]:.2f}")
+    print(f"ratio: {ratios[threaded]:.2f}")
 
 
 if __name__ == "__main__":

@@ -11,20 +11,6 @@ from .tabular import check_states
 __all__ = ["LinearPreferences", "features_as_observations"]
 
 
-def _phi_theta(phi: np.ndarray, theta: np.ndarray) -> np.ndarray:
-    r""":math:`\Phi\theta` row by row, the numbers of ``phi @ theta``; numpy >= 2.2's
-    ``matvec`` makes them without BLAS threads, so blocks of a batch run side by side."""
-    return np.matvec(phi, theta) if _ROW_BY_ROW else phi @ theta
-
-
-def _phi_t_g(g: np.ndarray, phi: np.ndarray) -> np.ndarray:
-    r""":math:`\Phi^\top g` row by row, the numbers of ``(g[..., None, :] @ phi)[..., 0, :]``."""
-    return np.vecmat(g, phi) if _ROW_BY_ROW else (g[..., None, :] @ phi)[..., 0, :]
-
-
-_ROW_BY_ROW = hasattr(np, "matvec") and hasattr(np, "vecmat")
-
-
 class LinearPreferences(Parametrisation):
     r"""Linear preferences :math:`h_\theta(s)_b = \phi(s,b)^\top\theta`, i.e. :math:`h =
     \Phi(s)\theta`.
@@ -103,10 +89,10 @@ class LinearPreferences(Parametrisation):
         return phi
 
     def preferences(self, theta, observations):
-        return _phi_theta(self.features(observations), theta)
+        return self.features(observations) @ theta
 
     def vjp(self, theta, observations, g):
-        return _phi_t_g(g, self.features(observations))  # Phi^T g
+        return (g[..., None, :] @ self.features(observations))[..., 0, :]  # Phi^T g
 
     def vjp_sum(self, theta, observations, g):
         phi = self.features(observations)
