@@ -5,25 +5,26 @@ Times `score` on a batch of 100 000 states x 10 actions x 32 features (float64) 
 in the same run and on the same arrays:
 
 * a plain reference: the preferences `features @ theta` alone, one pass over the
-  features (the project's target is a score within 2 of it). numpy computes
-  `features @ theta` of this shape as one small product per state, on one thread whatever
-  its BLAS's count: the script times it with the BLAS limited to one thread too, to show
-  it. The package shares the blocks of a large batch out between threads, one per CPU the
-  process may use (at most OMP_NUM_THREADS), so the script also times it on one thread,
-  and there times the score's parts alone: the softmax and e_a - pi of the kernel, np.exp
-  of the preferences (a part of the softmax), the vector-Jacobian product Phi^T g, and the
-  whole score in one pass instead of blocks of a few MiB;
+  features. numpy computes `features @ theta` of this shape as one small product per
+  state, on one thread whatever its BLAS's count: the script times it with the BLAS
+  limited to one thread too, to show it. The package shares the blocks of a large batch
+  out between threads, one per CPU the process may use (at most OMP_NUM_THREADS), so the
+  script also times it on one thread, and there times the score's parts alone: the
+  softmax and e_a - pi of the kernel, np.exp of the preferences (a part of the softmax),
+  the vector-Jacobian product Phi^T g, and the whole score in one pass instead of blocks;
 * PyTorch autograd, per-sample scores with `torch.func.vmap(torch.func.grad(log_prob))`:
-  what a reader who lets autograd do the work gets. The package must be at least as
-  fast (ratio of torch's time to the package's >= 1);
+  what a reader who lets autograd do the work gets;
 * PyTorch evaluating the closed form (e_a - softmax(Phi theta)) Phi with tensors: the
   same formula as the package, in another library.
 
-torch gets as many threads as numpy's BLAS (read with threadpoolctl; set with
-`torch.set_num_threads`); all counts are printed with the load average, and the threaded
-score's CPU time over its wall time (about its number of threads when they all ran):
-timings taken while the machine is busy are not evidence, and the script says so when the
-threaded score is not faster than the score on one thread.
+Every contender is timed in pairs with its baseline, calls made back to back (see
+`paired`): each time printed is a median over the pairs, each ratio the median of the
+pairs' ratios. torch gets as many threads as numpy's BLAS (read with threadpoolctl; set
+with `torch.set_num_threads`), and its ratio to the package is paired too. All counts
+are printed with the load average and the threaded score's CPU time over its wall time;
+the script warns when the threads gave less than 1.3 x the speed of one thread or the
+CPU time fell well short of their number: timings taken while another job holds a core
+are not evidence.
 
 Run:  python benchmarks/score.py [--repeats K]
       (prints the times, the ratios, `ratio on one thread: X` and last `ratio: X`, the
@@ -42,55 +43,44 @@ from softmax_pg import LinearPreferences, _blocks, _kernel, score
 
 N_STATES, N_ACTIONS, N_FEATURES = 100_000, 10, 32
 REPEATS = 21
+SPEED_UP_FLOOR = 1.3  # below this, the threads most likely shared a core with another job
 
 
-def median_time(fn, repeats: int = REPEATS) -> float:
-    """Median wall time of ``repeats`` calls of ``fn``, after one call not counted."""
-    fn()
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return float(np.median(times))
-
-
-def paired(fn, baseline, repeats: int = REPEATS) -> tuple[float, float]:
-    """Median wall time of ``fn`` and median of its time over ``baseline``'s, over
-    ``repeats`` pairs of calls made back to back: a pair shares the machine's state of the
-    moment, so a slower spell moves both of its times, not their ratio."""
-    fn(), baseline()  # warm-up
-    times, ratios = [], []
-    for _ in range(repeats):
+def paired(fn, baseline, repeats: int = REPEATS) -> tuple[np.ndarray, np.ndarray]:
+    """Wall times of ``fn`` and of ``baseline`` over ``repeats`` pairs of calls made back to
+    back, after one call of each not counted. A slowdown that hits both calls of a pair
+    alike moves both times and not their ratio; a job holding one core slows a threaded
+    ``fn`` more than a one-thread baseline, which pairing does not cancel."""
+    fn(), baseline()
+    times = np.empty((2, repeats))
+    for k in range(repeats):
         start = time.perf_counter()
         baseline()
         middle = time.perf_counter()
         fn()
-        end = time.perf_counter()
-        times.append(end - middle)
-        ratios.append((end - middle) / (middle - start))
-    return float(np.median(times)), float(np.median(ratios))
+        times[:, k] = time.perf_counter() - middle, middle - start
+    return times[0], times[1]
 
 
-def numpy_threads() -> int:
+def numpy_threads(controller) -> int:
     """Threads numpy's BLAS uses, as threadpoolctl reads them."""
-    from threadpoolctl import threadpool_info
-
-    counts = [p["num_threads"] for p in threadpool_info() if p.get("user_api") == "blas"]
+    counts = [p["num_threads"] for p in controller.info() if p.get("user_api") == "blas"]
     if not counts:
         raise RuntimeError("threadpoolctl found no BLAS library behind numpy")
     return max(counts)
 
 
-def on_one_thread(fn):
-    """``fn`` run with numpy's BLAS and the package's blocks on one thread each."""
-    from threadpoolctl import threadpool_limits
+def on_one_thread(fn, controller):
+    """``fn`` run with numpy's BLAS and the package's blocks on one thread each.
+    ``controller`` (a threadpoolctl ``ThreadpoolController``) is made once: a fresh
+    ``threadpool_limits`` rescans the loaded libraries on every call (about 1 ms with torch
+    loaded, which a timed call would include)."""
 
     def limited():
         saved = os.environ.get("OMP_NUM_THREADS")
         os.environ["OMP_NUM_THREADS"] = "1"  # read by the package's block_threads per call
         try:
-            with threadpool_limits(1):
+            with controller.limit(limits=1, user_api="blas"):
                 return fn()
         finally:
             if saved is None:
@@ -120,7 +110,7 @@ def one_pass():
         _blocks.MIN_ROWS = saved
 
 
-def parts_on_one_thread(features, theta, actions) -> dict:
+def parts_on_one_thread(features, theta, actions, controller) -> dict:
     """The score's parts over the whole batch, each as a callable on one thread."""
     preferences = features @ theta
     g = _kernel.preference_score(preferences, actions, 1.0)
@@ -138,7 +128,28 @@ def parts_on_one_thread(features, theta, actions) -> dict:
         "vector-Jacobian product Phi^T g": lambda: vjp(theta, features, g),
         "the score in one pass, not in blocks": whole_in_one_pass,
     }
-    return {f"  {name}": on_one_thread(job) for name, job in jobs.items()}
+    return {f"  {name}": on_one_thread(job, controller) for name, job in jobs.items()}
+
+
+def timed_rows(rows: dict, reference, repeats: int) -> tuple[dict, dict, float]:
+    """Each row's median time and median ratio to ``reference`` over its pairs, and the
+    reference's median time over all the pairs."""
+    medians, ratios, baseline = {}, {}, []
+    for name, fn in rows.items():
+        times, base = paired(fn, reference, repeats)
+        medians[name], ratios[name] = float(np.median(times)), float(np.median(times / base))
+        baseline.append(base)
+    return medians, ratios, float(np.median(np.concatenate(baseline)))
+
+
+def warn_if_the_threads_idled(speed_up: float, busy: float, threads: int) -> None:
+    """A warning when the threads gave less than :data:`SPEED_UP_FLOOR` or the CPU time
+    over wall time fell well short of their number."""
+    if threads > 1 and (speed_up < SPEED_UP_FLOOR or busy < threads - 0.4):
+        print(
+            f"warning: the threads gave {speed_up:.2f} x the speed of one (CPU time / wall "
+            f"time {busy:.2f}); perhaps another job holds a core: these timings are not evidence"
+        )
 
 
 def torch_peers(features: np.ndarray, theta: np.ndarray, actions: np.ndarray, threads: int):
@@ -184,12 +195,14 @@ def main() -> None:
     features = rng.normal(size=(N_STATES, N_ACTIONS, N_FEATURES))
     theta = rng.normal(size=N_FEATURES)
     actions = rng.integers(0, N_ACTIONS, size=N_STATES)
-    threads = numpy_threads()
+    from threadpoolctl import ThreadpoolController
+
+    controller = ThreadpoolController()  # after numpy, before torch: one scan of the libraries
+    threads = numpy_threads(controller)
     print(
         f"load average (1, 5, 15 min): {' '.join(f'{x:.2f}' for x in os.getloadavg())} "
         f"on {os.cpu_count()} cores"
     )
-
     ours_threads = _blocks.block_threads(N_STATES, _blocks.block_rows(features, N_FEATURES))
 
     def reference():
@@ -198,25 +211,21 @@ def main() -> None:
     def ours():
         return score(theta, features, actions)
 
-    print(f"batch: {N_STATES} states x {N_ACTIONS} actions x {N_FEATURES} features (float64)")
-    print(f"each time: the median of {repeats}; each ratio: the median over {repeats} pairs")
-    print(f"{'reference (features @ theta):':<40}{median_time(reference, repeats) * 1e3:8.2f} ms")
     threaded, one = f"softmax_pg.score on {ours_threads} thread(s)", "softmax_pg.score on 1 thread"
-    rows = {"  the same, BLAS on 1 thread": on_one_thread(reference), threaded: ours}
-    rows[one] = on_one_thread(ours)
-    rows.update(parts_on_one_thread(features, theta, actions))
+    rows = {"  the same, BLAS on 1 thread": on_one_thread(reference, controller), threaded: ours}
+    rows[one] = on_one_thread(ours, controller)
+    rows.update(parts_on_one_thread(features, theta, actions, controller))
     peers = torch_peers(features, theta, actions, threads)
     rows.update(peers)
-    ratios = {}
-    for name, fn in rows.items():
-        seconds, ratios[name] = paired(fn, reference, repeats)
-        print(f"{name + ':':<40}{seconds * 1e3:8.2f} ms   ({ratios[name]:.2f} x features @ theta)")
-    print(f"the threaded score's CPU time / wall time: {cpu_over_wall(ours, repeats):.2f}")
-    if ours_threads > 1 and ratios[threaded] >= ratios[one]:
-        print(
-            "warning: the score on several threads was not faster than on one: another job "
-            "holds a core, and these timings are not evidence"
-        )
+    medians, ratios, reference_time = timed_rows(rows, reference, repeats)
+    print(f"batch: {N_STATES} states x {N_ACTIONS} actions x {N_FEATURES} features (float64)")
+    print(f"each time: a median over {repeats} pairs; each ratio: the median of its pairs' ratios")
+    print(f"{'reference (features @ theta):':<40}{reference_time * 1e3:8.2f} ms")
+    for name, ratio in ratios.items():
+        print(f"{name + ':':<40}{medians[name] * 1e3:8.2f} ms   ({ratio:.2f} x features @ theta)")
+    busy = cpu_over_wall(ours, repeats)
+    print(f"the threaded score's CPU time / wall time over {repeats} more calls: {busy:.2f}")
+    warn_if_the_threads_idled(ratios[one] / ratios[threaded], busy, ours_threads)
     print(f"threads: the package's score {ours_threads}, numpy {threads} (threadpoolctl)", end="")
     if not peers:
         print("; torch not installed, its peers skipped")
@@ -225,7 +234,8 @@ def main() -> None:
 
         print(f", torch {torch.get_num_threads()} (torch {torch.__version__.split('+')[0]})")
         for name, fn in peers.items():
-            print(f"{name} / softmax_pg.score: {paired(fn, ours, repeats)[1]:.2f}")
+            times, base = paired(fn, ours, repeats)
+            print(f"{name} / softmax_pg.score: {np.median(times / base):.2f}")
     print(f"ratio on one thread: {ratios[one]:.2f}")
     print(f"ratio: {ratios[threaded]:.2f}")
 

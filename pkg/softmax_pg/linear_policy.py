@@ -69,7 +69,7 @@ def _finite_preferences(param: LinearPreferences, th: np.ndarray, phi: np.ndarra
 
 
 def _score_in_blocks(th, phi, tau, param, actions):
-    """:func:`score` of a large batch in blocks of states that stay in cache, shared out
+    """:func:`score` of a large batch in blocks of states, shared out
     between threads (the same numbers: each state's preferences and vjp are its own, and
     its own methods are safe to call concurrently); None for one pass (a small or
     broadcast batch, or a check failed: one pass then raises naming the whole batch's index)."""
@@ -174,13 +174,14 @@ def score(
 
     Notes
     -----
-    A batch of at least two blocks of about 2 MiB of features each (features of shape
-    (batch, n_actions, n_features), or a C-contiguous array with more batch axes) is
-    computed block by block, and the blocks are shared out between threads, each thread
-    taking at least four blocks: one thread per CPU the process may use, at most
-    ``OMP_NUM_THREADS`` when that is set (``OMP_NUM_THREADS=1`` keeps the call on one
-    thread; limits set on numpy's BLAS with threadpoolctl do not apply). Each state's
-    numbers are those of one pass, bit for bit, whatever the number of threads.
+    A batch of at least two blocks, each about 2 MiB of features and at least 256 states
+    (features of shape (batch, n_actions, n_features), or a C-contiguous array with more
+    batch axes, and actions no larger than that batch), is computed block by block, and
+    the blocks are shared out between threads, each thread taking at least four blocks:
+    one thread per CPU the process may use, at most ``OMP_NUM_THREADS`` when that is set
+    (``OMP_NUM_THREADS=1`` keeps the call on one thread; limits set on numpy's BLAS with
+    threadpoolctl do not apply). Each state's numbers are those of one pass, bit for bit,
+    whatever the number of threads.
     :meth:`SoftmaxPolicy.score` computes blocks too, on one thread.
 
     References
