@@ -3,12 +3,13 @@ r"""The score of a large batch, computed in blocks of rows. Trusted.
 The score :math:`\mathrm{D}h_\theta(s_i)^\top(e_{a_i}-\pi_i)/\tau` reads what the
 parametrisation reads twice: once for the preferences, once more for the vjp. Over a
 batch larger than the cache the second pass reads everything again from memory (for
-linear preferences, :math:`\Phi` twice); block by block it reads from cache, which saved
-nothing measurable in ``benchmarks/results/``; the blocks are what threads share out. A
-block is a slice of rows of the observations, so each row's numbers are those of one
-pass whenever the parametrisation computes row by row (the package's own do, bit for
-bit). The public routes (:meth:`softmax_pg.SoftmaxPolicy.score`,
-:func:`softmax_pg.score`) still make every check they make in one pass, block by block.
+linear preferences, :math:`\Phi` twice); block by block it is meant to read from cache
+(not measured), which saved nothing measurable in ``benchmarks/results/``; the blocks
+are what threads share out. A block is a slice of rows of the observations, so each
+row's numbers are those of one pass whenever the parametrisation computes row by row
+(the package's own do, bit for bit). The public routes
+(:meth:`softmax_pg.SoftmaxPolicy.score`, :func:`softmax_pg.score`) still make every
+check they make in one pass, block by block.
 
 The blocks may be shared out between threads (:func:`block_threads`): each block is
 computed whole by one thread, so the numbers do not depend on how many there are. Each
@@ -27,7 +28,7 @@ from . import _kernel
 
 __all__ = ["block_rows", "block_threads", "score_in_blocks"]
 
-BLOCK_BYTES = 2**21  # bytes of observations a block reads: read again from cache (L2, L3)
+BLOCK_BYTES = 2**21  # bytes of observations a block reads: sized for the cache (not measured)
 MIN_ROWS = 256  # fewer rows per block: more calls per batch (a floor, not measured)
 BLOCKS_PER_THREAD = 4  # a thread is started only for at least this many blocks of its own
 
